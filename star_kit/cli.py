@@ -20,8 +20,11 @@ class StarGroup(click.Group):
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except KeyboardInterrupt as exc:
+            click.echo(f"interrupted: {exc or 'stopped'}; continue with --resume", err=True)
+            sys.exit(130)
         except Exception as exc:  # noqa: BLE001 - the one place that reports any failure
             if ctx.obj and ctx.obj.get("debug"):
                 raise

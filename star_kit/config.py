@@ -51,6 +51,33 @@ def load_yaml(path: str | Path) -> DictConfig:
     return cfg
 
 
+BASE = "_base_"
+
+
+def load_config(path: str | Path, find: Any) -> DictConfig:
+    """Loads a YAML config and the chain of configs it extends (``_base_: NAME_OR_PATH``).
+
+    The child's keys are merged over its base; a component node whose ``_component_`` differs from the base's is
+    replaced whole, so a variant never inherits the arguments of the component it swapped out.
+
+    Args:
+        find: ``find(name_or_path) -> Path`` resolving a base (shipped config name, or a path relative to the child).
+    """
+    cfg = load_yaml(path)
+    if BASE not in cfg:
+        return cfg
+    base_name = str(cfg.pop(BASE))
+    relative = Path(path).parent / base_name
+    base = load_config(relative if relative.suffix in (".yaml", ".yml") and relative.exists() else find(base_name), find)
+    for key, node in component_nodes(cfg).items():
+        old = OmegaConf.select(base, key)
+        if isinstance(old, DictConfig) and old.get(COMPONENT) != node[COMPONENT]:
+            OmegaConf.update(base, key, node, merge=False)
+    merged = OmegaConf.merge(base, cfg)
+    assert isinstance(merged, DictConfig)
+    return merged
+
+
 def kind_of(key: str) -> str | None:
     """The component kind a config key names: ``encoder`` -> encoder, ``text_encoder`` -> encoder."""
     for kind in KINDS:

@@ -191,8 +191,9 @@ class Registry:
             return table[name]
         broken = [f"{p.name} ({p.error})" for p in self.plugins.values() if p.error]
         hint = f"; plugins that failed to load: {'; '.join(broken)}" if broken else ""
+        plural = "corpora" if kind == "corpus" else f"{kind}s"
         raise StarKitError(
-            f"unknown {kind} '{name}'{closest(name, set(table))}; registered {kind}s: "
+            f"unknown {kind} '{name}'{closest(name, set(table))}; registered {plural}: "
             f"{', '.join(table) or 'none'}{hint}"
         )
 

@@ -21,7 +21,7 @@ from star_kit.config import (
     check_schema,
     component_nodes,
     kind_of,
-    load_yaml,
+    load_config,
 )
 from star_kit.errors import StarKitError
 from star_kit.registry import Recipe, Registry
@@ -46,7 +46,7 @@ def resolve(
     if name is None:
         raise StarKitError(f"{path}: cannot tell its recipe; start the file with '# recipe: NAME' or name the recipe")
     recipe = registry.recipe(name)
-    cfg = apply_overrides(load_yaml(path), overrides, registry)
+    cfg = apply_overrides(load_config(path, lambda n: registry.find_config(n)[1]), overrides, registry)
     cfg = check_schema(cfg, getattr(recipe_module(recipe), "Config", None))
     return recipe, cfg, path.stem
 
@@ -128,7 +128,8 @@ def run(
 ) -> Any:
     """Validates, prepares the run directory and calls the recipe's function."""
     components = validate(registry, cfg)
-    prepare_run_dir(run_dir, cfg, components, resume, force)
+    if int(os.environ.get("RANK", "0")) == 0:  # under torchrun only rank 0 writes
+        prepare_run_dir(run_dir, cfg, components, resume, force)
     fn = recipe_module(recipe)
     fn = getattr(fn, recipe.target.partition(":")[2])
     kwargs: dict[str, Any] = {"resume": resume}

@@ -9,7 +9,6 @@ from __future__ import annotations
 import ctypes
 import json
 import threading
-from functools import cache
 
 import numpy as np
 
@@ -20,7 +19,9 @@ from star_kit.interfaces import Voice
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _RATE, _PITCH, _RANGE = 1, 3, 4
 _POS_CHARACTER = 1
-_ESPEAK_LOCK = threading.Lock()  # libespeak-ng keeps one global synthesiser per process
+_ESPEAK_LOCK = threading.Lock()  # libespeak-ng is one global synthesiser per process
+_SYNTH_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
+_LIBC = ctypes.CDLL(None)
 
 
 def _check_text(text: str, voice: str) -> None:
@@ -28,22 +29,17 @@ def _check_text(text: str, voice: str) -> None:
         raise StarKitError(f"voice '{voice}': the text to speak is empty; give a non-empty caption")
 
 
-@cache
-def _espeak() -> tuple[ctypes.CDLL, list[np.ndarray], object]:
-    """Loads and initialises libespeak-ng from the ``espeakng-loader`` wheel once per process."""
+def _espeak_synth(variant: str, text: str, params: dict[int, int], seed: int) -> np.ndarray:
+    """Speaks ``text`` with a freshly loaded libespeak-ng; returns int16 samples at 22 050 Hz.
+
+    libespeak-ng keeps synthesis state in C statics that no API call resets (pitch flutter phase, gain control,
+    breath filters), so the same text would come out slightly different depending on what was spoken before.
+    Loading the library afresh for each utterance (about 5 ms) makes every utterance depend only on its inputs.
+    """
+    import _ctypes
+
     import espeakng_loader
 
-    lib = ctypes.CDLL(espeakng_loader.get_library_path())
-    lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
-    lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
-    lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
-    lib.espeak_Synth.argtypes = [
-        ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint, ctypes.c_uint,
-        ctypes.c_void_p, ctypes.c_void_p,
-    ]  # fmt: skip
-    rate = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, espeakng_loader.get_data_path().encode(), 0)
-    if rate != EspeakVoice.sample_rate:
-        raise StarKitError(f"espeak-ng failed to initialise (returned {rate}); reinstall espeakng-loader")
     chunks: list[np.ndarray] = []
 
     def collect(wav: ctypes.POINTER(ctypes.c_short), n: int, events: ctypes.c_void_p) -> int:
@@ -51,9 +47,26 @@ def _espeak() -> tuple[ctypes.CDLL, list[np.ndarray], object]:
             chunks.append(np.ctypeslib.as_array(wav, shape=(n,)).copy())
         return 0  # 0 = keep synthesising
 
-    callback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)(collect)
-    lib.espeak_SetSynthCallback(callback)
-    return lib, chunks, callback  # the callback object must stay alive as long as the library uses it
+    callback = _SYNTH_CALLBACK(collect)
+    data = text.encode("utf-8") + b"\0"
+    with _ESPEAK_LOCK:
+        lib = ctypes.CDLL(espeakng_loader.get_library_path())
+        try:
+            rate = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, espeakng_loader.get_data_path().encode(), 0)
+            if rate != EspeakVoice.sample_rate:
+                raise StarKitError(f"espeak-ng failed to initialise (returned {rate}); reinstall espeakng-loader")
+            lib.espeak_SetSynthCallback(callback)
+            if lib.espeak_SetVoiceByName(variant.encode()) != 0:
+                raise StarKitError(f"espeak-ng has no voice '{variant}'; see espeak-ng-data/voices")
+            for param, value in params.items():
+                lib.espeak_SetParameter(param, value, 0)
+            lib.espeak_ng_SetRandSeed(ctypes.c_long(seed % 2**31))
+            _LIBC.srand(ctypes.c_uint(seed % 2**31))  # breath noise calls libc rand()
+            lib.espeak_Synth(data, ctypes.c_size_t(len(data)), 0, _POS_CHARACTER, 0, 0, None, None)
+            lib.espeak_Terminate()
+        finally:
+            _ctypes.dlclose(lib._handle)
+    return np.concatenate(chunks) if chunks else np.zeros(0, np.int16)
 
 
 class EspeakVoice(Voice):
@@ -80,17 +93,7 @@ class EspeakVoice(Voice):
         rate = int(self.rate * rng.uniform(1 - self.rate_jitter, 1 + self.rate_jitter))
         pitch = int(np.clip(self.pitch + rng.integers(-self.pitch_jitter, self.pitch_jitter + 1), 0, 100))
         spread = int(np.clip(50 + rng.integers(-self.pitch_jitter, self.pitch_jitter + 1), 0, 100))
-        data = text.encode("utf-8") + b"\0"
-        with _ESPEAK_LOCK:
-            lib, chunks, _ = _espeak()
-            chunks.clear()
-            if lib.espeak_SetVoiceByName(self.variant.encode()) != 0:
-                raise StarKitError(f"espeak-ng has no voice '{self.variant}'; see espeak-ng-data/voices")
-            for param, value in ((_RATE, rate), (_PITCH, pitch), (_RANGE, spread)):
-                lib.espeak_SetParameter(param, value, 0)
-            lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0, 0, None, None)
-            pcm = np.concatenate(chunks) if chunks else np.zeros(0, np.int16)
-            chunks.clear()
+        pcm = _espeak_synth(self.variant, text, {_RATE: rate, _PITCH: pitch, _RANGE: spread}, seed)
         return (pcm.astype(np.float32) / 32768.0).astype(np.float32)
 
 
@@ -104,9 +107,9 @@ EspeakEnUsF3 = _espeak_variant("EspeakEnUsF3", "en-us+f3")
 EspeakEnUsM1 = _espeak_variant("EspeakEnUsM1", "en-us+m1")
 EspeakEnUsM3 = _espeak_variant("EspeakEnUsM3", "en-us+m3")
 EspeakEnUsNycF4 = _espeak_variant("EspeakEnUsNycF4", "en-us-nyc+f4")
-EspeakEnGb = _espeak_variant("EspeakEnGb", "en-gb")
-EspeakEnGbF2 = _espeak_variant("EspeakEnGbF2", "en-gb+f2")
-EspeakEnGbM2 = _espeak_variant("EspeakEnGbM2", "en-gb+m2")
+EspeakEnGb = _espeak_variant("EspeakEnGb", "en")
+EspeakEnGbF2 = _espeak_variant("EspeakEnGbF2", "en+f2")
+EspeakEnGbM2 = _espeak_variant("EspeakEnGbM2", "en+m2")
 EspeakEnScM4 = _espeak_variant("EspeakEnScM4", "en-gb-scotland+m4")
 EspeakEn029M7 = _espeak_variant("EspeakEn029M7", "en-029+m7")
 EspeakEnRpF5 = _espeak_variant("EspeakEnRpF5", "en-gb-x-rp+f5")

@@ -1,0 +1,531 @@
+"""STAR's two-stage recipe: (1) bridge representation learning, (2) generator training. Copy it to change it.
+
+    starkit recipe run two_stage --config star-tiny                # single process
+    torchrun --nproc_per_node 2 -m star_kit recipe run two_stage --config star-tiny   # DDP (gloo on CPU)
+
+Stage 1 trains bridge + a linear label head on frozen (cached) encoder features with multi-label BCE, scoring mAP and
+top-1 accuracy over the whole validation split every epoch (STAR's script scored only the last batch), with early
+stopping; the best epoch is kept. Stage 2 freezes the bridge except its output projection (``stage2.train_bridge``)
+and trains the generator on cached vocoder latents with condition dropout, EMA weights, gradient clipping and bf16
+autocast on GPU. Training state (``state/*.pt``) is separate from the exported model (``model/``).
+
+Shapes: b batch, t frames, k condition tokens, d width, c classes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from omegaconf import DictConfig, OmegaConf
+from torch import Tensor, nn
+from torch.nn.parallel import DistributedDataParallel as DDP
+from torch.utils.data import DataLoader, DistributedSampler
+from tqdm import tqdm
+
+from star_kit.data.manifest import Manifest, multi_hot, read_manifest
+from star_kit.errors import StarKitError
+from star_kit.features import audio_latents, cache_for, pad_frames, speech_features
+from star_kit.interfaces import Bridge, Frames, Generator
+from star_kit.pipeline import MODEL_DIR, WEIGHTS, Models, build_models
+from star_kit.registry import get_registry
+from star_kit.training import (
+    EMA,
+    Interrupt,
+    all_reduce_mean,
+    barrier,
+    init_distributed,
+    is_main,
+    load_partial,
+    load_state,
+    load_weights,
+    mean_average_precision,
+    rng_state,
+    save_state,
+    save_weights,
+    seed_everything,
+    set_rng_state,
+    top1_accuracy,
+    warmup_cosine,
+)
+
+
+# ---------------------------------------------------------------------------------------------------- config schema
+@dataclass
+class DataConfig:
+    corpus: Any = None  # {_component_: spoken-events}: built into `root` when its manifest is missing
+    root: str = "data/spoken-events-small"
+    size: str = "small"
+    seed: int = 0
+    manifest: str | None = None  # a manifest of your own instead of a built corpus
+    cache_dir: str = "data/cache"
+    audio_seconds: float = 3.0  # target audio is cropped to this; generation length defaults to it
+    min_speech_seconds: float = 0.3
+    max_speech_seconds: float = 20.0
+    encode_batch_size: int = 16
+
+
+@dataclass
+class Stage1Config:
+    epochs: int = 40
+    batch_size: int = 64
+    lr: float = 3.2e-3
+    weight_decay: float = 1e-2
+    warmup_epochs: int = 5
+    patience: int = 20
+
+
+@dataclass
+class Stage2Config:
+    max_steps: int = 3000
+    batch_size: int = 16
+    lr: float = 2.5e-5
+    weight_decay: float = 1e-2
+    warmup_steps: int = 1000
+    grad_clip: float = 1.0
+    ema_decay: float = 0.999
+    train_bridge: str = "proj"  # none | proj | all
+    log_every: int = 50
+    val_every: int = 500
+    sample_every: int = 0  # render a few validation samples every N steps (0 = only at the end)
+    checkpoint_every: int = 500
+
+
+@dataclass
+class SamplingConfig:
+    steps: int = 20
+    guidance: float = 5.0
+    solver: str = "euler"
+    seconds: float = 3.0
+    seed: int = 0
+    num_report_samples: int = 6
+
+
+@dataclass
+class Config:
+    data: DataConfig = field(default_factory=DataConfig)
+    encoder: Any = None
+    bridge: Any = None
+    generator: Any = None
+    vocoder: Any = None
+    stage1: Stage1Config = field(default_factory=Stage1Config)
+    stage2: Stage2Config = field(default_factory=Stage2Config)
+    sampling: SamplingConfig = field(default_factory=SamplingConfig)
+    seed: int = 0
+    report: bool = True
+
+
+# ---------------------------------------------------------------------------------------------------- models
+class Stage1Model(nn.Module):
+    """Bridge + linear head over the mean of its condition tokens: frames -> label logits ``(b, c)``."""
+
+    def __init__(self, bridge: Bridge, num_labels: int) -> None:
+        super().__init__()
+        self.bridge = bridge
+        self.head = nn.Linear(bridge.out_dim, num_labels)
+
+    def forward(self, values: Tensor, mask: Tensor) -> Tensor:
+        cond = self.bridge(Frames(values, mask, 50.0))
+        weights = cond.mask[..., None].float()  # (b, k, 1)
+        pooled = (cond.values * weights).sum(1) / weights.sum(1).clamp(min=1)  # (b, d)
+        return self.head(pooled)
+
+
+class Stage2Model(nn.Module):
+    """Bridge + generator; ``forward`` returns the generator loss so DDP sees every step."""
+
+    def __init__(self, bridge: Bridge, generator: Generator) -> None:
+        super().__init__()
+        self.bridge, self.generator = bridge, generator
+
+    def forward(self, values: Tensor, mask: Tensor, latents: Tensor, latent_mask: Tensor) -> Tensor:
+        cond = self.bridge(Frames(values, mask, 50.0))
+        return self.generator.loss(Frames(latents, latent_mask, 0.0), cond)
+
+
+# ---------------------------------------------------------------------------------------------------- data
+@dataclass
+class Split:
+    ids: list[str]
+    frames: list[Tensor]
+    targets: np.ndarray  # (items, c) multi-hot
+    latents: list[Tensor] | None = None
+    extra: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Indexed(torch.utils.data.Dataset):
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> int:
+        return i
+
+
+def loader(n: int, batch_size: int, seed: int, world: int, rank: int, epoch: int) -> DataLoader:
+    """Shuffled item indices, sharded across ranks by torch's DistributedSampler."""
+    sampler = DistributedSampler(Indexed(n), num_replicas=world, rank=rank, shuffle=True, seed=seed, drop_last=False)
+    sampler.set_epoch(epoch)
+    return DataLoader(Indexed(n), batch_size=batch_size, sampler=sampler, collate_fn=torch.tensor)
+
+
+def frames_batch(split: Split, idx: Tensor, device: torch.device) -> Frames:
+    return pad_frames([split.frames[i] for i in idx.tolist()], 50.0).to(device)
+
+
+def latents_batch(split: Split, idx: Tensor, device: torch.device) -> Frames:
+    assert split.latents is not None
+    return pad_frames([split.latents[i] for i in idx.tolist()], 0.0).to(device)
+
+
+def prepare_data(cfg: DictConfig, models: Models, device: torch.device) -> tuple[Manifest, dict[str, Split]]:
+    """Builds the corpus if needed (rank 0), then caches encoder frames and vocoder latents for every split."""
+    registry = get_registry()
+    data = cfg.data
+    if data.manifest is None:
+        manifest_path = Path(data.root) / "manifest.jsonl"
+        if is_main() and not manifest_path.exists():
+            corpus = registry.load("corpus", str(data.corpus._component_))(
+                **{k: v for k, v in OmegaConf.to_container(data.corpus).items() if k != "_component_"}
+            )
+            print(f"building corpus '{data.corpus._component_}' ({data.size}) into {data.root} ...", flush=True)
+            corpus.build(str(data.root), size=data.size, seed=data.seed)
+        barrier()
+    else:
+        manifest_path = Path(data.manifest)
+    manifest = read_manifest(manifest_path)
+    if not manifest.labels:
+        raise StarKitError(f"{manifest.path}: stage 1 needs labels (labels.json or per-item labels); none found")
+    speech_cache = cache_for(data.cache_dir, "speech", cfg.encoder, registry, "encoder")
+    latent_cache = cache_for(data.cache_dir, "latents", cfg.vocoder, registry, "vocoder")
+    splits: dict[str, Split] = {}
+    for name in sorted({i.split for i in manifest}):
+        items = [i for i in manifest if i.split == name]
+        if is_main():  # rank 0 fills the cache; the others read it after the barrier
+            speech_features(models.encoder, manifest, items, speech_cache, device, data.encode_batch_size)
+            if name in ("train", "val"):
+                audio_latents(models.vocoder, manifest, items, latent_cache, data.audio_seconds, device)
+        barrier()
+        frames = speech_features(models.encoder, manifest, items, speech_cache, device, progress=False)
+        latents = None
+        if name in ("train", "val"):
+            latents = audio_latents(models.vocoder, manifest, items, latent_cache, data.audio_seconds, device, progress=False)
+        targets = np.stack([multi_hot(i.labels, manifest.labels) for i in items])
+        extra = [{"snr_db": i.snr_db, "voice": i.voice} for i in items]
+        splits[name] = Split([i.id for i in items], frames, targets, latents, extra)
+    for needed in ("train", "val"):
+        if needed not in splits:
+            raise StarKitError(f"{manifest.path}: the recipe needs a '{needed}' split; found {', '.join(splits)}")
+    return manifest, splits
+
+
+# ---------------------------------------------------------------------------------------------------- stage 1
+@torch.no_grad()
+def stage1_scores(model: Stage1Model, split: Split, device: torch.device, batch_size: int = 128) -> np.ndarray:
+    """Sigmoid label scores ``(items, c)`` over the whole split."""
+    model.eval()
+    out = []
+    for start in range(0, len(split.ids), batch_size):
+        idx = torch.arange(start, min(start + batch_size, len(split.ids)))
+        frames = frames_batch(split, idx, device)
+        out.append(torch.sigmoid(model(frames.values, frames.mask)).float().cpu())
+    return torch.cat(out).numpy()
+
+
+def stage1_metrics(model: Stage1Model, split: Split, device: torch.device) -> dict[str, float]:
+    scores = stage1_scores(model, split, device)
+    return {"mAP": mean_average_precision(scores, split.targets), "top1": top1_accuracy(scores, split.targets)}
+
+
+def run_stage1(
+    cfg: DictConfig, run_dir: Path, models: Models, splits: dict[str, Split], device: torch.device,
+    rank: int, world: int, interrupt: Interrupt,
+) -> Stage1Model:
+    s1 = cfg.stage1
+    out_dir, state_path = run_dir / "stage1", run_dir / "state" / "stage1.pt"
+    model = Stage1Model(models.bridge, splits["train"].targets.shape[1]).to(device)
+    best_path = out_dir / "best.safetensors"
+    if (out_dir / "metrics.json").exists():  # finished earlier (resumed run)
+        model.load_state_dict(load_weights(best_path))
+        return model
+    train = splits["train"]
+    steps_per_epoch = -(-len(train.ids) // (s1.batch_size * world))
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=s1.lr, weight_decay=s1.weight_decay)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, warmup_cosine(s1.warmup_epochs * steps_per_epoch, s1.epochs * steps_per_epoch)
+    )
+    ddp = DDP(model, find_unused_parameters=True) if world > 1 else model
+    history: list[dict[str, float]] = []
+    start, best, stale = 0, -1.0, 0
+    if state_path.exists():
+        state = load_state(state_path)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        sched.load_state_dict(state["scheduler"])
+        set_rng_state(state["rng"])
+        start, best, stale, history = state["epoch"], state["best"], state["stale"], state["history"]
+    bar = tqdm(range(start, s1.epochs), desc="stage 1", unit="epoch", disable=not is_main(), initial=start,
+               total=s1.epochs)
+    for epoch in bar:
+        model.train()
+        losses = []
+        for idx in loader(len(train.ids), s1.batch_size, cfg.seed, world, rank, epoch):
+            frames = frames_batch(train, idx, device)
+            target = torch.from_numpy(train.targets[idx.numpy()]).float().to(device)
+            loss = F.binary_cross_entropy_with_logits(ddp(frames.values, frames.mask), target)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            losses.append(loss.item())
+        val = stage1_metrics(model, splits["val"], device)
+        history.append({"epoch": epoch + 1, "loss": all_reduce_mean(float(np.mean(losses)), device), **val})
+        bar.set_postfix(loss=f"{history[-1]['loss']:.3f}", val_mAP=f"{val['mAP']:.3f}", val_top1=f"{val['top1']:.3f}")
+        if val["mAP"] > best:
+            best, stale = val["mAP"], 0
+            if is_main():
+                save_weights(best_path, model.state_dict(), {"epoch": str(epoch + 1), "val_mAP": f"{best:.5f}"})
+        else:
+            stale += 1
+        if is_main():
+            save_state(state_path, {
+                "model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
+                "rng": rng_state(), "epoch": epoch + 1, "best": best, "stale": stale, "history": history,
+            })
+        if interrupt.requested:
+            raise KeyboardInterrupt(f"stage 1 interrupted after epoch {epoch + 1}; saved {state_path}")
+        if stale >= s1.patience:
+            print(f"stage 1: early stop at epoch {epoch + 1} (no val mAP gain for {s1.patience} epochs)", flush=True)
+            break
+    bar.close()
+    barrier()
+    model.load_state_dict(load_weights(best_path))
+    metrics: dict[str, Any] = {"best_val_mAP": best, "history": history}
+    for name, split in splits.items():
+        if name.startswith("test"):
+            metrics[name] = stage1_metrics(model, split, device)
+            if name == "test-noisy":
+                for snr in sorted({e["snr_db"] for e in split.extra if e["snr_db"] is not None}):
+                    keep = [k for k, e in enumerate(split.extra) if e["snr_db"] == snr]
+                    sub = Split([split.ids[k] for k in keep], [split.frames[k] for k in keep], split.targets[keep])
+                    metrics[f"test-noisy@{snr:g}dB"] = stage1_metrics(model, sub, device)
+    if is_main():
+        (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+        summary = ", ".join(f"{k} top1 {v['top1']:.3f} mAP {v['mAP']:.3f}" for k, v in metrics.items()
+                            if isinstance(v, dict) and "top1" in v)
+        print(f"stage 1 done: best val mAP {best:.3f}; {summary}", flush=True)
+    return model
+
+
+# ---------------------------------------------------------------------------------------------------- stage 2
+def set_bridge_trainable(bridge: Bridge, mode: str) -> None:
+    """``none``: frozen; ``proj``: only the output projection (``bridge.proj``) trains; ``all``: everything trains."""
+    if mode not in ("none", "proj", "all"):
+        raise StarKitError(f"stage2.train_bridge must be none, proj or all, not '{mode}'")
+    if mode == "proj" and not hasattr(bridge, "proj"):
+        raise StarKitError(
+            f"stage2.train_bridge=proj but bridge {type(bridge).__name__} has no 'proj' submodule; use none or all"
+        )
+    for name, p in bridge.named_parameters():
+        p.requires_grad_(mode == "all" or (mode == "proj" and name.startswith("proj.")))
+
+
+@torch.no_grad()
+def validation_loss(model: Stage2Model, split: Split, device: torch.device, batch_size: int) -> float:
+    """Mean generator loss over the whole split with fixed noise and times (comparable across steps)."""
+    model.eval()
+    losses = []
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(1234)
+        for start in range(0, len(split.ids), batch_size):
+            idx = torch.arange(start, min(start + batch_size, len(split.ids)))
+            frames, lat = frames_batch(split, idx, device), latents_batch(split, idx, device)
+            losses.append(model(frames.values, frames.mask, lat.values, lat.mask).item() * len(idx))
+    model.train()
+    return float(np.sum(losses) / len(split.ids))
+
+
+def export_model(run_dir: Path, cfg: DictConfig, model: Stage2Model, head: nn.Linear, step: int) -> None:
+    """Writes ``model/``: EMA weights (safetensors), the resolved config and the component list."""
+    folder = run_dir / MODEL_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    tensors = {f"bridge.{k}": v for k, v in model.bridge.state_dict().items()}
+    tensors |= {f"generator.{k}": v for k, v in model.generator.state_dict().items()}
+    tensors |= {f"head.{k}": v for k, v in head.state_dict().items()}
+    (folder / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
+    (folder / "components.json").write_text((run_dir / "components.json").read_text())
+    save_weights(folder / WEIGHTS, tensors, {"step": str(step)})
+
+
+def run_stage2(
+    cfg: DictConfig, run_dir: Path, stage1: Stage1Model, models: Models, splits: dict[str, Split],
+    device: torch.device, rank: int, world: int, interrupt: Interrupt, init_from: str | None,
+) -> Stage2Model:
+    s2 = cfg.stage2
+    state_path, out_dir = run_dir / "state" / "stage2.pt", run_dir / "stage2"
+    set_bridge_trainable(models.bridge, s2.train_bridge)
+    model = Stage2Model(models.bridge, models.generator).to(device)
+    if init_from and not state_path.exists():
+        report_init(init_from, model, stage1.head)
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=s2.lr, weight_decay=s2.weight_decay)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, warmup_cosine(s2.warmup_steps, s2.max_steps))
+    ema = EMA(model, s2.ema_decay)
+    step, epoch, batch_in_epoch = 0, 0, 0
+    history: dict[str, list[list[float]]] = {"train": [], "val": []}
+    if state_path.exists():
+        state = load_state(state_path)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        sched.load_state_dict(state["scheduler"])
+        ema.load_state_dict(state["ema"])
+        set_rng_state(state["rng"])
+        step, epoch, batch_in_epoch, history = state["step"], state["epoch"], state["batch"], state["history"]
+    ddp = DDP(model, find_unused_parameters=True) if world > 1 else model
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.type == "cuda")
+
+    def checkpoint() -> None:
+        if is_main():
+            save_state(state_path, {
+                "model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
+                "ema": ema.state_dict(), "rng": rng_state(), "step": step, "epoch": epoch, "batch": batch_in_epoch,
+                "history": history,
+            })
+
+    train = splits["train"]
+    bar = tqdm(total=s2.max_steps, initial=step, desc="stage 2", unit="step", disable=not is_main())
+    window: list[float] = []
+    model.train()
+    while step < s2.max_steps:
+        batches = loader(len(train.ids), s2.batch_size, cfg.seed, world, rank, epoch)
+        for idx in itertools.islice(batches, batch_in_epoch, None):
+            frames, lat = frames_batch(train, idx, device), latents_batch(train, idx, device)
+            with autocast:
+                loss = ddp(frames.values, frames.mask, lat.values, lat.mask)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, s2.grad_clip)
+            opt.step()
+            sched.step()
+            ema.update(model, step)
+            step, batch_in_epoch = step + 1, batch_in_epoch + 1
+            window.append(loss.item())
+            bar.update(1)
+            if step % s2.log_every == 0 or step == s2.max_steps:
+                history["train"].append([step, all_reduce_mean(float(np.mean(window)), device)])
+                bar.set_postfix(loss=f"{history['train'][-1][1]:.4f}")
+                window = []
+            if step % s2.val_every == 0 or step == s2.max_steps:
+                with ema.applied(model):
+                    history["val"].append([step, validation_loss(model, splits["val"], device, s2.batch_size)])
+                bar.set_postfix(loss=f"{history['train'][-1][1]:.4f}" if history["train"] else "",
+                                val=f"{history['val'][-1][1]:.4f}")
+            if is_main() and s2.sample_every and step % s2.sample_every == 0:
+                with ema.applied(model):
+                    render_samples(run_dir / "stage2" / f"samples-{step:06d}", cfg, models, splits["val"], 2)
+            if step % s2.checkpoint_every == 0 or interrupt.requested:
+                checkpoint()
+            if interrupt.requested:
+                raise KeyboardInterrupt(f"stage 2 interrupted at step {step}; saved {state_path}")
+            if step >= s2.max_steps:
+                break
+        else:
+            epoch, batch_in_epoch = epoch + 1, 0
+    bar.close()
+    checkpoint()
+    if is_main():
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "history.json").write_text(json.dumps(history, indent=2) + "\n")
+        with ema.applied(model):
+            export_model(run_dir, cfg, model, stage1.head, step)
+    barrier()
+    return model
+
+
+def report_init(init_from: str, model: Stage2Model, head: nn.Linear) -> None:
+    """``--init-from``: loads matching weights from another run's exported model and reports what did not match."""
+    path = Path(init_from)
+    path = path / MODEL_DIR / WEIGHTS if path.is_dir() else path
+    weights = load_weights(path)
+    report = []
+    for prefix, module in (("bridge.", model.bridge), ("generator.", model.generator), ("head.", head)):
+        missing, rejected = load_partial(module, weights, prefix)
+        report.append(f"{prefix.rstrip('.')}: {len(missing)} missing, {len(rejected)} mismatched")
+        for key in rejected[:5]:
+            report.append(f"  mismatched: {key}")
+    print(f"--init-from {path}: " + "; ".join(r for r in report if not r.startswith("  ")), flush=True)
+    for line in report:
+        if line.startswith("  "):
+            print(line, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------------- samples
+@torch.no_grad()
+def render_samples(folder: Path, cfg: DictConfig, models: Models, split: Split, count: int) -> list[dict[str, Any]]:
+    """Generates audio for the first ``count`` items of a split (speech features from the cache) into ``folder``."""
+    from star_kit.audio import write_audio
+    from star_kit.report import save_spectrogram
+
+    s = cfg.sampling
+    folder.mkdir(parents=True, exist_ok=True)
+    device = next(models.generator.parameters()).device
+    idx = torch.arange(min(count, len(split.ids)))
+    models.bridge.eval()
+    models.generator.eval()
+    cond = models.bridge(frames_batch(split, idx, device))
+    latents = models.generator.sample(
+        cond, models.vocoder.num_frames(s.seconds), steps=s.steps, guidance=s.guidance, solver=s.solver, seed=s.seed
+    )
+    wav, lengths = models.vocoder.decode(latents)
+    rows = []
+    for k in range(len(idx)):
+        path = folder / f"{split.ids[k]}.wav"
+        audio = wav[k, : int(lengths[k])].float().cpu().numpy()
+        write_audio(path, audio, models.vocoder.sample_rate)
+        save_spectrogram(path.with_suffix(".png"), audio, models.vocoder.sample_rate, split.ids[k])
+        rows.append({"id": split.ids[k], "generated": path})
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------------- main
+def main(cfg: DictConfig, run_dir: Path, resume: bool = False, init_from: str | None = None) -> dict[str, Any]:
+    """Runs both stages (skipping what a resumed run already finished), then writes the report."""
+    rank, world, device = init_distributed()
+    seed_everything(cfg.seed + rank)
+    torch.set_num_threads(max(1, torch.get_num_threads() // world))
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    models = build_models(cfg)
+    for m in (models.encoder, models.vocoder, models.bridge, models.generator):
+        m.to(device)
+    manifest, splits = prepare_data(cfg, models, device)
+    timings["data"] = time.perf_counter() - t0
+    with Interrupt() as interrupt:
+        t = time.perf_counter()
+        stage1 = run_stage1(cfg, run_dir, models, splits, device, rank, world, interrupt)
+        timings["stage1"] = time.perf_counter() - t
+        t = time.perf_counter()
+        run_stage2(cfg, run_dir, stage1, models, splits, device, rank, world, interrupt, init_from)
+        timings["stage2"] = time.perf_counter() - t
+    result: dict[str, Any] = {"timings": timings}
+    if is_main() and cfg.report:
+        from star_kit.report import write_report
+
+        t = time.perf_counter()
+        path = write_report(run_dir, cfg, models, manifest, splits, render_samples)
+        timings["report"] = time.perf_counter() - t
+        (run_dir / "timings.json").write_text(json.dumps(timings, indent=2) + "\n")
+        print(f"done in {sum(timings.values()) / 60:.1f} min: report at {path}", flush=True)
+        result["report"] = path
+    if torch.distributed.is_initialized():
+        torch.distributed.destroy_process_group()
+    return result

@@ -1,0 +1,115 @@
+"""Frozen-component features for training and evaluation: encoder frames of the speech, vocoder latents of the audio.
+
+Both are cached on disk by :class:`star_kit.data.cache.FeatureCache` keyed by the component's resolved config, so
+stage-2 epochs, evaluation and repeated runs never re-run a frozen encoder.
+
+Shapes: b batch, n samples, t frames, d width.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+from tqdm import tqdm
+
+from star_kit.audio import load_audio
+from star_kit.data.cache import FeatureCache, file_fingerprint
+from star_kit.data.manifest import Item, Manifest
+from star_kit.interfaces import Encoder, Frames, Vocoder
+
+
+def pad_frames(seqs: Sequence[Tensor], frame_rate: float) -> Frames:
+    """``[(t_i, d)]`` -> Frames ``(b, max t_i, d)`` with the mask of each length."""
+    lengths = torch.tensor([s.shape[0] for s in seqs])
+    values = torch.zeros(len(seqs), int(lengths.max()), seqs[0].shape[-1], dtype=torch.float32)
+    for i, s in enumerate(seqs):
+        values[i, : s.shape[0]] = s.float()
+    return Frames.from_lengths(values, lengths, frame_rate)
+
+
+def pad_waves(waves: Sequence[np.ndarray]) -> tuple[Tensor, Tensor]:
+    """``[(n_i,)]`` -> ``(wav (b, max n_i), lengths (b,))``."""
+    lengths = torch.tensor([len(w) for w in waves])
+    wav = torch.zeros(len(waves), int(lengths.max()))
+    for i, w in enumerate(waves):
+        wav[i, : len(w)] = torch.from_numpy(np.asarray(w, dtype=np.float32))
+    return wav, lengths
+
+
+def crop_or_pad(wav: np.ndarray, num_samples: int) -> np.ndarray:
+    """The first ``num_samples`` samples (zero-padded when shorter)."""
+    out = np.zeros(num_samples, dtype=np.float32)
+    out[: min(num_samples, len(wav))] = wav[:num_samples]
+    return out
+
+
+@torch.no_grad()
+def speech_features(
+    encoder: Encoder,
+    manifest: Manifest,
+    items: Sequence[Item],
+    cache: FeatureCache,
+    device: torch.device,
+    batch_size: int = 16,
+    progress: bool = True,
+) -> list[Tensor]:
+    """Encoder frames ``(t_i, d)`` (fp16 on disk) of each item's speech, computed once per encoder config."""
+    by_id = {i.id: i for i in items}
+    bar = tqdm(total=len(items), desc="encoding speech", unit="clip", disable=not progress, leave=False)
+
+    def compute(ids: list[str]) -> list[dict[str, Tensor]]:
+        waves = [load_audio(manifest.speech_path(by_id[i]), encoder.sample_rate)[0] for i in ids]
+        wav, lengths = pad_waves(waves)
+        out = encoder(wav.to(device), lengths.to(device))
+        bar.update(len(ids))
+        return [{"frames": out.values[k, : int(out.lengths[k])].half()} for k in range(len(ids))]
+
+    ordered = sorted(items, key=lambda i: i.duration)  # similar lengths per batch: less padding
+    prints = [file_fingerprint(manifest.speech_path(i)) for i in ordered]
+    found = cache.get_or_compute([i.id for i in ordered], compute, batch_size, prints)
+    bar.close()
+    result = {i.id: f["frames"].float() for i, f in zip(ordered, found, strict=True)}
+    return [result[i.id] for i in items]
+
+
+@torch.no_grad()
+def audio_latents(
+    vocoder: Vocoder,
+    manifest: Manifest,
+    items: Sequence[Item],
+    cache: FeatureCache,
+    seconds: float,
+    device: torch.device,
+    batch_size: int = 16,
+    progress: bool = True,
+) -> list[Tensor]:
+    """Vocoder latents ``(t_i, d)`` of each item's audio, cropped to ``seconds`` (shorter clips keep their length)."""
+    by_id = {i.id: i for i in items}
+    bar = tqdm(total=len(items), desc="encoding audio", unit="clip", disable=not progress, leave=False)
+
+    def compute(ids: list[str]) -> list[dict[str, Tensor]]:
+        waves = [load_audio(manifest.audio_path(by_id[i]), vocoder.sample_rate)[0] for i in ids]
+        waves = [w[: int(seconds * vocoder.sample_rate)] for w in waves]
+        wav, lengths = pad_waves(waves)
+        out = vocoder.encode(wav.to(device), lengths.to(device))
+        bar.update(len(ids))
+        return [{"latents": out.values[k, : int(out.lengths[k])]} for k in range(len(ids))]
+
+    prints = [f"{file_fingerprint(manifest.audio_path(i))}-{seconds}" for i in items]
+    found = cache.get_or_compute([i.id for i in items], compute, batch_size, prints)
+    bar.close()
+    return [f["latents"].float() for f in found]
+
+
+def cache_for(root: str, namespace: str, node: Any, registry: Any, kind: str) -> FeatureCache:
+    """The feature cache of one component node (its resolved config, name and plugin version form the key)."""
+    from omegaconf import OmegaConf
+
+    config = OmegaConf.to_container(node, resolve=True) if not isinstance(node, dict) else dict(node)
+    entry = registry.get(kind, str(config["_component_"]))
+    full = {**entry.defaults(), **config}
+    return FeatureCache(root, namespace, full, entry.name, entry.version)

@@ -1,0 +1,233 @@
+"""Training utilities shared by recipes: checkpoints, EMA, schedules, metrics, distributed set-up, interrupts.
+
+Training state (``.pt``, loaded with ``weights_only=True``) is kept apart from exported weights (safetensors).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import random
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from torch import Tensor, nn
+
+from star_kit.errors import StarKitError
+
+
+# ---------------------------------------------------------------------------------------------------- distributed
+def init_distributed() -> tuple[int, int, torch.device]:
+    """Joins the process group when launched by torchrun (gloo on CPU, nccl on GPU).
+
+    Returns:
+        ``(rank, world_size, device)``; ``(0, 1, device)`` for a single process.
+    """
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    local = int(os.environ.get("LOCAL_RANK", "0"))
+    device = torch.device(f"cuda:{local}" if torch.cuda.is_available() else "cpu")
+    if world > 1 and not dist.is_initialized():
+        if device.type == "cuda":
+            torch.cuda.set_device(device)
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    return (dist.get_rank() if dist.is_initialized() else 0), world, device
+
+
+def is_main() -> bool:
+    return not dist.is_initialized() or dist.get_rank() == 0
+
+
+def barrier() -> None:
+    if dist.is_initialized():
+        dist.barrier()
+
+
+def all_reduce_mean(value: float, device: torch.device) -> float:
+    if not dist.is_initialized():
+        return value
+    t = torch.tensor([value], dtype=torch.float64, device=device)
+    dist.all_reduce(t)
+    return float(t.item()) / dist.get_world_size()
+
+
+# ---------------------------------------------------------------------------------------------------- checkpoints
+def _atomic(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.with_name(f".{path.name}.tmp{os.getpid()}")
+
+
+def save_state(path: Path, state: dict[str, Any]) -> None:
+    """Atomically saves training state (tensors, numbers, strings, lists, dicts only)."""
+    tmp = _atomic(path)
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def load_state(path: Path) -> dict[str, Any]:
+    """Loads training state without unpickling arbitrary objects."""
+    if not path.exists():
+        raise StarKitError(f"checkpoint {path} does not exist")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - truncated or foreign files raise various errors
+        raise StarKitError(f"checkpoint {path} cannot be read ({type(exc).__name__}: {exc}); delete it to restart")
+
+
+def save_weights(path: Path, tensors: dict[str, Tensor], metadata: dict[str, str] | None = None) -> None:
+    """Atomically writes a safetensors file."""
+    from safetensors.torch import save_file
+
+    tmp = _atomic(path)
+    save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, str(tmp), metadata=metadata)
+    os.replace(tmp, path)
+
+
+def load_weights(path: Path) -> dict[str, Tensor]:
+    from safetensors.torch import load_file
+
+    if not path.exists():
+        raise StarKitError(f"weights file {path} does not exist; train the run first or point to a finished run")
+    return load_file(str(path))
+
+
+def load_partial(module: nn.Module, tensors: dict[str, Tensor], prefix: str = "") -> tuple[list[str], list[str]]:
+    """Loads what matches by name and shape; returns ``(missing, unexpected_or_mismatched)`` key lists."""
+    own = module.state_dict()
+    picked = {}
+    rejected = []
+    for key, value in tensors.items():
+        if not key.startswith(prefix):
+            continue
+        name = key[len(prefix) :]
+        if name in own and own[name].shape == value.shape:
+            picked[name] = value
+        else:
+            rejected.append(key)
+    module.load_state_dict(picked, strict=False)
+    missing = [f"{prefix}{k}" for k in own if k not in picked]
+    return missing, rejected
+
+
+def rng_state() -> dict[str, Any]:
+    return {
+        "torch": torch.get_rng_state(),
+        "numpy": torch.from_numpy(np.random.get_state()[1].astype(np.int64)),
+        "python": list(random.getstate()[1]),
+    }
+
+
+def set_rng_state(state: dict[str, Any]) -> None:
+    torch.set_rng_state(state["torch"])
+    np_state = np.random.get_state()
+    np.random.set_state((np_state[0], state["numpy"].numpy().astype(np.uint32), *np_state[2:]))
+    py = random.getstate()
+    random.setstate((py[0], tuple(state["python"]), py[2]))
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+# ---------------------------------------------------------------------------------------------------- optimisation
+class EMA:
+    """Exponential moving average of the trainable parameters of a module (kept in fp32)."""
+
+    def __init__(self, module: nn.Module, decay: float) -> None:
+        self.decay = decay
+        self.shadow = {n: p.detach().float().clone() for n, p in module.named_parameters() if p.requires_grad}
+
+    @torch.no_grad()
+    def update(self, module: nn.Module, step: int) -> None:
+        decay = min(self.decay, (1 + step) / (10 + step))  # warm start: follow the weights closely early on
+        for n, p in module.named_parameters():
+            if n in self.shadow:
+                self.shadow[n].lerp_(p.detach().float(), 1 - decay)
+
+    @contextlib.contextmanager
+    def applied(self, module: nn.Module) -> Iterator[None]:
+        """Temporarily swaps the EMA weights in (for validation, sampling and export)."""
+        params = dict(module.named_parameters())
+        backup = {n: params[n].detach().clone() for n in self.shadow}
+        with torch.no_grad():
+            for n, v in self.shadow.items():
+                params[n].copy_(v)
+        try:
+            yield
+        finally:
+            with torch.no_grad():
+                for n, v in backup.items():
+                    params[n].copy_(v)
+
+    def state_dict(self) -> dict[str, Tensor]:
+        return dict(self.shadow)
+
+    def load_state_dict(self, state: dict[str, Tensor]) -> None:
+        for n in self.shadow:
+            self.shadow[n].copy_(state[n])
+
+
+def warmup_cosine(warmup: int, total: int, floor: float = 0.05) -> Any:
+    """LR multiplier: linear warm-up over ``warmup`` steps, then cosine decay to ``floor`` at ``total``."""
+
+    def fn(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / max(1, warmup)
+        progress = min(1.0, (step - warmup) / max(1, total - warmup))
+        return floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * progress))
+
+    return fn
+
+
+# ---------------------------------------------------------------------------------------------------- metrics
+def average_precision(scores: np.ndarray, targets: np.ndarray) -> float:
+    """AP of one class: mean precision at each positive, ranked by score (sklearn's definition)."""
+    order = np.argsort(-scores, kind="stable")
+    hits = targets[order] > 0
+    if not hits.any():
+        return float("nan")
+    precision = np.cumsum(hits) / np.arange(1, len(hits) + 1)
+    return float(precision[hits].mean())
+
+
+def mean_average_precision(scores: np.ndarray, targets: np.ndarray) -> float:
+    """mAP over classes that have at least one positive. ``scores``/``targets``: ``(items, classes)``."""
+    aps = [average_precision(scores[:, c], targets[:, c]) for c in range(targets.shape[1])]
+    aps = [a for a in aps if not math.isnan(a)]
+    return float(np.mean(aps)) if aps else float("nan")
+
+
+def top1_accuracy(scores: np.ndarray, targets: np.ndarray) -> float:
+    """Fraction of items whose highest-scoring class is one of their labels."""
+    return float((targets[np.arange(len(targets)), scores.argmax(1)] > 0).mean())
+
+
+# ---------------------------------------------------------------------------------------------------- interrupts
+class Interrupt:
+    """Turns SIGINT/SIGTERM into a flag checked between steps, so the loop can save a resumable checkpoint."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._old: dict[int, Any] = {}
+
+    def __enter__(self) -> Interrupt:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                self._old[sig] = signal.signal(sig, self._handle)
+            except ValueError:  # not the main thread: leave signals alone
+                pass
+        return self
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.requested = True
+
+    def __exit__(self, *exc: Any) -> None:
+        for sig, old in self._old.items():
+            signal.signal(sig, old)
