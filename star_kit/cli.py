@@ -200,6 +200,17 @@ def recipe_run(
     runs.run(registry, recipe_, cfg, run_dir or Path("runs") / name, resume=resume, force=force, init_from=init_from)
 
 
+def _mount_core_commands() -> None:
+    from star_kit.data.cli import data
+    from star_kit.generate import generate
+
+    cli.add_command(data)
+    cli.add_command(generate)
+
+
+_mount_core_commands()
+
+
 def _mount_plugin_commands() -> None:
     try:
         get_registry().add_commands(cli)

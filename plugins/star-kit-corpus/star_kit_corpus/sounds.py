@@ -40,7 +40,7 @@ def _band(x: np.ndarray, sr: int, lo: float | None = None, hi: float | None = No
     return sosfilt(sos, x)
 
 
-def _pink(rng: np.random.Generator, n: int, exponent: float = 1.0) -> np.ndarray:
+def colored_noise(rng: np.random.Generator, n: int, exponent: float = 1.0) -> np.ndarray:
     """Noise with power falling as ``1 / f**exponent`` (1 = pink, 2 = brown), unit RMS."""
     spec = np.fft.rfft(rng.standard_normal(n))
     f = np.arange(spec.size, dtype=float)
@@ -200,7 +200,7 @@ def rain(rng: np.random.Generator, n: int, sr: int) -> np.ndarray:
 def wind(rng: np.random.Generator, n: int, sr: int) -> np.ndarray:
     """Brown noise under a gusting envelope, with a faint whistling resonance."""
     gust = 0.15 + 0.85 * _smooth_noise(rng, n, sr, rng.uniform(0.3, 1.2)) ** 1.5
-    body = _band(_pink(rng, n, 2.0), sr, 40, rng.uniform(400, 1200)) * gust
+    body = _band(colored_noise(rng, n, 2.0), sr, 40, rng.uniform(400, 1200)) * gust
     f0 = rng.uniform(300, 900)
     whistle = _band(rng.standard_normal(n), sr, f0 * 0.95, f0 * 1.05, order=3) * gust**2
     return body / np.abs(body).max() + rng.uniform(0.1, 0.5) * whistle / (np.abs(whistle).max() + 1e-9)
@@ -213,7 +213,7 @@ def thunder(rng: np.random.Generator, n: int, sr: int) -> np.ndarray:
     rumble_len = n - start
     roll = 0.4 + 0.6 * _smooth_noise(rng, rumble_len, sr, rng.uniform(2, 6))
     attack = np.minimum(_time(rumble_len, sr) / rng.uniform(0.05, 0.3), 1.0)
-    rumble = _band(_pink(rng, rumble_len, 2.0), sr, 20, rng.uniform(120, 300), order=4)
+    rumble = _band(colored_noise(rng, rumble_len, 2.0), sr, 20, rng.uniform(120, 300), order=4)
     _add(out, rumble * roll * attack * _decay(rumble_len, sr, rng.uniform(1.5, 4.0)), start)
     out /= np.abs(out).max() + 1e-9
     crack = _burst(rng, sr, 0.3, rng.uniform(200, 800), 8000, rng.uniform(0.05, 0.2))
@@ -439,16 +439,16 @@ def reverb(rng: np.random.Generator, x: np.ndarray, sr: int) -> np.ndarray:
 
 
 def render_event(
-    name: str, rng: np.random.Generator, seconds: float, sr: int = SAMPLE_RATE, reverb_prob: float = 0.4
+    name: str, rng: np.random.Generator, num_samples: int, sr: int = SAMPLE_RATE, reverb_prob: float = 0.4
 ) -> np.ndarray:
-    """One clip of sound class ``name``: ``(n,)`` float32, ``n = round(seconds * sr)``, peak in [0.3, 0.95].
+    """One clip of sound class ``name``: ``(num_samples,)`` float32 with a random peak level in [0.3, 0.95].
 
     Raises:
         StarKitError: for an unknown class name.
     """
     if name not in GENERATORS:
         raise StarKitError(f"unknown sound class '{name}'; classes: {', '.join(CLASSES)}")
-    n = int(round(seconds * sr))
+    n = num_samples
     x = np.asarray(GENERATORS[name](rng, n, sr), dtype=np.float64)
     if rng.random() < reverb_prob:
         x = reverb(rng, x, sr)
