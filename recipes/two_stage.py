@@ -32,7 +32,7 @@ from tqdm import tqdm
 
 from star_kit.data.manifest import Manifest, multi_hot, read_manifest
 from star_kit.errors import StarKitError
-from star_kit.features import audio_latents, cache_for, pad_frames, speech_features
+from star_kit.features import audio_latents, cache_for, caption_features, pad_frames, speech_features
 from star_kit.interfaces import Bridge, Frames, Generator
 from star_kit.pipeline import MODEL_DIR, WEIGHTS, Models, build_models
 from star_kit.registry import get_registry
@@ -65,6 +65,9 @@ class DataConfig:
     size: str = "small"
     seed: int = 0
     manifest: str | None = None  # a manifest of your own instead of a built corpus
+    # speech: condition on the spoken caption (STAR). caption: condition on the caption text through the encoder's
+    # encode_text (the cascade's text-to-audio model and the text upper bound; see cascade-tiny).
+    condition: str = "speech"
     cache_dir: str = "data/cache"
     audio_seconds: float = 3.0  # target audio is cropped to this; generation length defaults to it
     min_speech_seconds: float = 0.3
@@ -205,17 +208,30 @@ def prepare_data(cfg: DictConfig, models: Models, device: torch.device) -> tuple
     manifest = read_manifest(manifest_path)
     if not manifest.labels:
         raise StarKitError(f"{manifest.path}: stage 1 needs labels (labels.json or per-item labels); none found")
-    speech_cache = cache_for(data.cache_dir, "speech", cfg.encoder, registry, "encoder")
+    if data.condition not in ("speech", "caption"):
+        raise StarKitError(f"data.condition must be speech or caption, not '{data.condition}'")
+    if data.condition == "caption" and not hasattr(models.encoder, "encode_text"):
+        raise StarKitError(
+            f"data.condition=caption needs an encoder with encode_text (e.g. cascade); "
+            f"'{cfg.encoder._component_}' has none"
+        )
+    speech_cache = cache_for(data.cache_dir, data.condition, cfg.encoder, registry, "encoder")
+
+    def features(items: list, progress: bool) -> list[Tensor]:
+        if data.condition == "caption":
+            return caption_features(models.encoder, items, speech_cache, device, data.encode_batch_size, progress)
+        return speech_features(models.encoder, manifest, items, speech_cache, device, data.encode_batch_size, progress)
+
     latent_cache = cache_for(data.cache_dir, "latents", cfg.vocoder, registry, "vocoder")
     splits: dict[str, Split] = {}
     for name in sorted({i.split for i in manifest}):
         items = [i for i in manifest if i.split == name]
         if is_main():  # rank 0 fills the cache; the others read it after the barrier
-            speech_features(models.encoder, manifest, items, speech_cache, device, data.encode_batch_size)
+            features(items, True)
             if name in ("train", "val"):
                 audio_latents(models.vocoder, manifest, items, latent_cache, data.audio_seconds, device)
         barrier()
-        frames = speech_features(models.encoder, manifest, items, speech_cache, device, progress=False)
+        frames = features(items, False)
         latents = None
         if name in ("train", "val"):
             latents = audio_latents(models.vocoder, manifest, items, latent_cache, data.audio_seconds, device, progress=False)

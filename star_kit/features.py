@@ -8,6 +8,7 @@ Shapes: b batch, n samples, t frames, d width.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -74,6 +75,30 @@ def speech_features(
     bar.close()
     result = {i.id: f["frames"].float() for i, f in zip(ordered, found, strict=True)}
     return [result[i.id] for i in items]
+
+
+@torch.no_grad()
+def caption_features(
+    encoder: Any,
+    items: Sequence[Item],
+    cache: FeatureCache,
+    device: torch.device,
+    batch_size: int = 16,
+    progress: bool = True,
+) -> list[Tensor]:
+    """Text-encoder tokens ``(t_i, d)`` of each item's caption (``encoder.encode_text``), cached like speech."""
+    by_id = {i.id: i for i in items}
+    bar = tqdm(total=len(items), desc="encoding captions", unit="caption", disable=not progress, leave=False)
+
+    def compute(ids: list[str]) -> list[dict[str, Tensor]]:
+        out = encoder.encode_text([by_id[i].caption for i in ids])
+        bar.update(len(ids))
+        return [{"frames": out.values[k, : int(out.lengths[k])].half()} for k in range(len(ids))]
+
+    prints = [hashlib.sha256(i.caption.encode()).hexdigest()[:16] for i in items]
+    found = cache.get_or_compute([i.id for i in items], compute, batch_size, prints)
+    bar.close()
+    return [f["frames"].float() for f in found]
 
 
 @torch.no_grad()

@@ -155,24 +155,29 @@ def time_stretch(x: np.ndarray, rate: float, n_fft: int = 1024, hop: int = 256) 
     out_frames = np.fft.irfft(mag * np.exp(1j * phase), n_fft, axis=1) * win
     out = np.zeros(hop * (len(steps) - 1) + n_fft)
     norm = np.zeros_like(out)
-    for k, frame in enumerate(out_frames):
-        out[k * hop : k * hop + n_fft] += frame
-        norm[k * hop : k * hop + n_fft] += win**2
+    for r in range(n_fft // hop):  # frames r, r + 4, r + 8, ... do not overlap: add each group as one strip
+        strip = out_frames[r :: n_fft // hop].reshape(-1)
+        out[r * hop : r * hop + strip.size] += strip
+        norm[r * hop : r * hop + strip.size] += np.tile(win**2, len(out_frames[r :: n_fft // hop]))
     return out / np.maximum(norm, 1e-3)
 
 
 def _recorded(name: str) -> Generator:
     def gen(rng: np.random.Generator, n: int, sr: int) -> np.ndarray:
-        x = pitch_shift(recording(name, sr), rng.uniform(-2.5, 2.5))
-        x = time_stretch(x, rng.uniform(0.85, 1.2))
-        level = np.sqrt(np.mean(x**2))
-        if x.size >= n:  # crop a segment that is not mostly silence
+        src = recording(name, sr)
+        semitones, stretch = rng.uniform(-2.5, 2.5), rng.uniform(0.85, 1.2)
+        need = int(n * stretch * 2 ** (semitones / 12)) + 2048  # source samples that become n after augmenting
+        if src.size > need:  # crop first (cheaper), avoiding segments that are mostly silence
+            level = np.sqrt(np.mean(src**2))
             for _ in range(10):
-                start = int(rng.integers(0, x.size - n + 1))
-                if np.sqrt(np.mean(x[start : start + n] ** 2)) > 0.5 * level:
+                start = int(rng.integers(0, src.size - need + 1))
+                if np.sqrt(np.mean(src[start : start + need] ** 2)) > 0.5 * level:
                     break
-            return x[start : start + n]
-        out = np.zeros(n)  # short recording: place it (and maybe a repeat) at random times
+            src = src[start : start + need]
+        x = time_stretch(pitch_shift(src, semitones), stretch)
+        if x.size >= n:
+            return x[:n]
+        out = np.zeros(n)  # short recording: place it (and maybe repeats) at random times
         at = int(rng.integers(0, max(n - x.size, 1)))
         while at < n:
             _add(out, x * rng.uniform(0.6, 1.0), at)

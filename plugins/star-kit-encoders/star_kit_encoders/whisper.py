@@ -90,16 +90,17 @@ class WhisperEncoder(SpeechEncoder):
 
         Args:
             wav: ``(b, n)`` float waveform at 16 kHz, zero-padded after each clip.
-            lengths: ``(b,)`` valid samples per clip; each clip lasts 10 ms to :attr:`max_seconds` (30 s).
+            lengths: ``(b,)`` valid samples per clip; each clip lasts 12.6 ms to :attr:`max_seconds` (30 s).
 
         Returns:
             Frames ``(b, t, dim)`` at 50 frames/s, ``t = ceil(floor(n / 160) / 2)`` valid frames per clip.
         """
         self.check_batch(wav, lengths)
         seconds = lengths.float() / self.sample_rate
-        if seconds.min() < 0.01 or seconds.max() > self.max_seconds:
+        min_seconds = (self.features.n_fft // 2 + 1) / self.sample_rate  # the STFT's reflection padding needs this
+        if seconds.min() < min_seconds or seconds.max() > self.max_seconds:
             raise StarKitError(f"whisper: clip durations {[round(s, 3) for s in seconds.tolist()]} s must lie "
-                               f"between 0.01 s and {self.max_seconds:.0f} s; split longer audio")
+                               f"between {min_seconds:.3f} s and {self.max_seconds:.0f} s; split longer audio")
         mel, mel_lengths = self.log_mel(wav, lengths)  # (b, m, s), (b,)
         frame_lengths = (mel_lengths + 1) // 2  # conv2: kernel 3, stride 2, padding 1
         enc = self.backbone

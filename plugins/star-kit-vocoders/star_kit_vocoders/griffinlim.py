@@ -58,7 +58,7 @@ class GriffinLimVocoder(MelVocoder):
         previous = torch.zeros_like(angles)
         for _ in range(self.n_iter):
             wav = torch.istft(mag * angles, N_FFT, HOP, WIN, window, center=True, length=n)  # (b, n)
-            rebuilt = torch.stft(wav, N_FFT, HOP, WIN, window, center=True, return_complex=True)  # (b, f, t')
+            rebuilt = torch.stft(wav, N_FFT, HOP, WIN, window, pad_mode="constant", return_complex=True)  # (b, f, t')
             angles = rebuilt - previous * (self.momentum / (1 + self.momentum))
             angles = angles / (angles.abs() + 1e-16)
             previous = rebuilt

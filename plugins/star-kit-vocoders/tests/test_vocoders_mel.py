@@ -122,6 +122,7 @@ def test_encode_file_resamples_and_names_missing_files(tmp_path) -> None:
     log_mel = voc.mel.denormalise(latents.values)[0]  # (80, t): 440 Hz lands where a 22.05 kHz tone would
     n = SAMPLE_RATE
     direct, _ = voc.mel.log_mel(0.3 * torch.sin(2 * math.pi * 440 * torch.arange(n) / n)[None], torch.tensor([n]))
-    assert (log_mel[:, 5:-5] - direct[0, :, 5:-5]).abs().mean() < 0.05
+    loud = direct[0] > -5  # bands near the tone (far ones hold only 16-bit quantisation noise)
+    assert loud.any() and (log_mel - direct[0])[loud].abs().mean() < 0.05
     with pytest.raises(StarKitError, match="nope.wav: no such audio file"):
         voc.encode_file(tmp_path / "nope.wav")

@@ -1,0 +1,1 @@
+"""star_kit plugin: TTS voices (espeak-ng, hibari, piper) and the spoken-events corpus."""

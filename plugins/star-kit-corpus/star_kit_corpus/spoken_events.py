@@ -1,0 +1,382 @@
+"""The ``spoken-events`` corpus: sound-event scenes, their captions, and the captions spoken by TTS voices.
+
+Layout under ``out_dir``::
+
+    manifest.jsonl           one JSON object per item (written last, atomically)
+    labels.json              the ordered class list
+    corpus.json              what was built (size, seed, settings); a rerun with other settings is refused
+    audio/<split>/<id>.wav   the sound scene, 22 050 Hz mono
+    speech/<split>/<id>.wav  the spoken caption, 16 kHz mono
+
+Every item draws its random numbers from ``(seed, split, index)`` only, so the corpus is byte-identical whatever
+the number of workers, and a rerun renders only the items whose files are missing or unreadable.
+
+Ein-notation: n samples.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import cache, partial
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+
+from star_kit.audio import atomic_path, check_waveform, resample, write_audio
+from star_kit.errors import StarKitError
+from star_kit.interfaces import Corpus, Voice
+from star_kit_corpus.captions import Caption, make_caption
+from star_kit_corpus.sounds import CLASSES, SAMPLE_RATE, colored_noise, render_event
+from star_kit_corpus.voices import VOICES
+
+SPEECH_RATE = 16000
+SPLITS = ("train", "val", "test", "test-noisy")
+# items per split; test-noisy holds one copy of every test item per SNR
+SIZES = {
+    "tiny": {"train": 52, "val": 13, "test": 26},
+    "small": {"train": 1300, "val": 156, "test": 312},
+    "full": {"train": 6500, "val": 650, "test": 1300},
+}
+TRAIN_VOICES = (
+    "espeak-en-us", "espeak-en-us-f1", "espeak-en-us-f3", "espeak-en-us-m1", "espeak-en-us-m3",
+    "espeak-en-us-nyc-f4", "espeak-en-gb", "espeak-en-gb-f2", "espeak-en-gb-m2", "espeak-en-sc-m4",
+)  # fmt: skip
+TEST_VOICES = ("hibari", "piper-joe", "espeak-en-029-m7", "espeak-en-rp-f5")
+KINDS = ("single", "single", "overlap", "sequence")  # half single events, a quarter of each two-event kind
+NOISES = ("babble", "pink", "white")
+_SPLIT_CODE = {"train": 1, "val": 2, "test": 3, "test-noisy": 4}
+_BABBLE = (
+    "the meeting starts at nine tomorrow morning", "please send me the report before lunch",
+    "we will need more chairs for the guests", "my brother moved to a new city last year",
+    "could you pass the salt and the pepper", "the train was late again this evening",
+    "she bought a blue jacket and a scarf", "the numbers look better than last month",
+    "let us talk about the plan after dinner", "he forgot his keys in the office",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Item:
+    """One planned manifest row. ``source`` is the test item a test-noisy copy is made from."""
+
+    id: str
+    split: str
+    index: int
+    kind: str
+    classes: tuple[str, ...]
+    caption: Caption
+    voice: str
+    num_samples: int
+    speech_seed: int
+    snr_db: float | None = None
+    source: str | None = None
+
+    @property
+    def audio(self) -> str:
+        split, name = ("test", self.source) if self.source else (self.split, self.id)
+        return f"audio/{split}/{name}.wav"
+
+    @property
+    def speech(self) -> str:
+        return f"speech/{self.split}/{self.id}.wav"
+
+    @property
+    def labels(self) -> list[str]:
+        return [c for c in CLASSES if c in self.classes]
+
+
+def _rng(seed: int, split: str, *keys: int) -> np.random.Generator:
+    return np.random.default_rng([seed, _SPLIT_CODE[split], *keys])
+
+
+def _balanced(rng: np.random.Generator, values: Sequence, n: int) -> list:
+    """``n`` values, each of ``values`` about equally often, in random order."""
+    return [values[i] for i in rng.permutation(np.resize(np.arange(len(values)), n))]
+
+
+def plan(size: str, seed: int, min_seconds: float = 2.0, max_seconds: float = 4.0, snr_db=(10.0, 5.0, 0.0)) -> list[Item]:
+    """Every item of a build, in manifest order; cheap (no audio is made)."""
+    if size not in SIZES:
+        raise StarKitError(f"unknown spoken-events size '{size}'; sizes: {', '.join(SIZES)}")
+    items: list[Item] = []
+    for split, n in SIZES[size].items():
+        schedule = _rng(seed, split, 0)
+        kinds = _balanced(schedule, KINDS, n)
+        first = _balanced(schedule, CLASSES, n)
+        voices = _balanced(schedule, TEST_VOICES if split == "test" else TRAIN_VOICES, n)
+        for i in range(n):
+            rng = _rng(seed, split, i + 1, 0)
+            classes = (first[i],)
+            if kinds[i] != "single":
+                others = [c for c in CLASSES if c != first[i]]
+                classes += (others[int(rng.integers(len(others)))],)
+            items.append(
+                Item(
+                    id=f"{split}-{i:05d}",
+                    split=split,
+                    index=i,
+                    kind=kinds[i],
+                    classes=classes,
+                    caption=make_caption(kinds[i], classes, rng, test=split == "test"),
+                    voice=voices[i],
+                    num_samples=int(rng.uniform(min_seconds, max_seconds) * SAMPLE_RATE),
+                    speech_seed=int(rng.integers(2**31)),
+                )
+            )
+    tests = [it for it in items if it.split == "test"]
+    for k, snr in enumerate(snr_db):
+        for it in tests:
+            items.append(
+                Item(
+                    id=f"{it.id.replace('test', 'test-noisy')}-snr{snr:g}",
+                    split="test-noisy",
+                    index=it.index * len(snr_db) + k,
+                    kind=it.kind,
+                    classes=it.classes,
+                    caption=it.caption,
+                    voice=it.voice,
+                    num_samples=it.num_samples,
+                    speech_seed=it.speech_seed,
+                    snr_db=float(snr),
+                    source=it.id,
+                )
+            )
+    return items
+
+
+# ------------------------------------------------------------------------------------------------ rendering
+def render_scene(kind: str, classes: tuple[str, ...], n: int, rng: np.random.Generator) -> np.ndarray:
+    """One event, two mixed events ("overlap") or two events one after the other ("sequence"): ``(n,)`` float32."""
+    if kind == "single":
+        return render_event(classes[0], rng, n)
+    gain = 10 ** (rng.uniform(-4, 4) / 20)  # loudness of the second event relative to the first (equal RMS = 0 dB)
+    if kind == "overlap":
+        a = render_event(classes[0], rng, n)
+        b = render_event(classes[1], rng, int(n * rng.uniform(0.6, 1.0)))
+        offset = int(rng.integers(0, n - b.size + 1))
+        x = a / _rms(a)
+        x[offset : offset + b.size] += gain * b / _rms(b)
+    elif kind == "sequence":
+        cut = int(n * rng.uniform(0.4, 0.6))
+        a, b = render_event(classes[0], rng, cut), render_event(classes[1], rng, n - cut)
+        x = np.concatenate([a / _rms(a), gain * b / _rms(b)])
+    else:
+        raise StarKitError(f"unknown scene kind '{kind}'; kinds: single, overlap, sequence")
+    return (x / np.abs(x).max() * rng.uniform(0.3, 0.95)).astype(np.float32)
+
+
+def _rms(x: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))) + 1e-9
+
+
+@cache
+def _voice(name: str) -> Voice:
+    return VOICES[name]()
+
+
+def speak(voice: str, text: str, seed: int) -> np.ndarray:
+    """``text`` spoken by a registered voice at 16 kHz with short random pauses around it, ``(n,)`` float32."""
+    v = _voice(voice)
+    wav = resample(v.synthesize(text, seed=seed), v.sample_rate, SPEECH_RATE)
+    check_waveform(wav, f"voice '{voice}' speaking '{text}'")
+    rng = np.random.default_rng([seed, 1])
+    pads = (int(rng.uniform(0.05, 0.3) * SPEECH_RATE), int(rng.uniform(0.05, 0.3) * SPEECH_RATE))
+    wav = np.pad(wav, pads)
+    return (wav / np.abs(wav).max() * rng.uniform(0.5, 0.95)).astype(np.float32)
+
+
+def _active_power(x: np.ndarray, frame: int = 320) -> float:
+    """Mean power over 20 ms frames within 30 dB of the loudest (speech level without the pauses)."""
+    frames = x[: x.size // frame * frame].reshape(-1, frame)
+    power = np.mean(frames.astype(np.float64) ** 2, axis=1)
+    return float(power[power > power.max() * 1e-3].mean())
+
+
+@cache
+def _babble_talkers(count: int = 10, seconds: float = 20.0) -> tuple[np.ndarray, ...]:
+    """Long unit-RMS monologues by the training voices; babble mixes random stretches of them (made once)."""
+    rng = np.random.default_rng(1234)
+    talkers = []
+    for k in range(count):
+        parts, total = [], 0
+        while total < seconds * SPEECH_RATE:
+            text = _BABBLE[int(rng.integers(len(_BABBLE)))]
+            parts.append(speak(TRAIN_VOICES[k % len(TRAIN_VOICES)], text, int(rng.integers(2**31))))
+            total += parts[-1].size
+        talker = np.concatenate(parts)
+        talkers.append(talker / _rms(talker))
+    return tuple(talkers)
+
+
+def noise(kind: str, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``(n,)`` noise at 16 kHz: "babble" (five to seven espeak talkers at once), "pink" or "white"."""
+    if kind == "white":
+        return rng.standard_normal(n)
+    if kind == "pink":
+        return colored_noise(rng, n, 1.0)
+    talkers = _babble_talkers()
+    out = np.zeros(n)
+    for k in rng.choice(len(talkers), int(rng.integers(5, 8)), replace=False):
+        start = int(rng.integers(0, talkers[k].size - n + 1))
+        out += talkers[k][start : start + n]
+    return out
+
+
+def add_noise(speech: np.ndarray, snr_db: float, rng: np.random.Generator) -> np.ndarray:
+    """Mixes a random noise kind into ``speech (n,)`` at ``snr_db`` (against the active speech level)."""
+    x = noise(NOISES[int(rng.integers(len(NOISES)))], speech.size, rng)
+    x *= np.sqrt(_active_power(speech) / (np.mean(x**2) * 10 ** (snr_db / 10)))
+    mixed = speech + x
+    peak = np.abs(mixed).max()
+    return (mixed * (0.95 / peak if peak > 0.95 else 1.0)).astype(np.float32)
+
+
+def is_complete(path: Path) -> bool:
+    """True when ``path`` is a readable, non-empty audio file (files appear only by atomic rename)."""
+    import soundfile as sf
+
+    try:
+        return sf.info(str(path)).frames > 0
+    except (RuntimeError, OSError):  # missing or undecodable (soundfile's LibsndfileError is a RuntimeError)
+        return False
+
+
+def render_item(out: Path, seed: int, item: Item) -> None:
+    """Writes the missing files of one item."""
+    speech_path, audio_path = out / item.speech, out / item.audio
+    if item.source:  # test-noisy: the clean test speech plus noise
+        if not is_complete(speech_path):
+            import soundfile as sf
+
+            clean, _ = sf.read(str(out / f"speech/test/{item.source}.wav"), dtype="float32")
+            rng = _rng(seed, item.split, item.index + 1, 2)
+            write_audio(speech_path, add_noise(clean, item.snr_db, rng), SPEECH_RATE)
+        return
+    if not is_complete(audio_path):
+        rng = _rng(seed, item.split, item.index + 1, 1)
+        write_audio(audio_path, render_scene(item.kind, item.classes, item.num_samples, rng), SAMPLE_RATE)
+    if not is_complete(speech_path):
+        write_audio(speech_path, speak(item.voice, item.caption.text, item.speech_seed), SPEECH_RATE)
+
+
+def _row(out: Path, item: Item) -> dict:
+    import soundfile as sf
+
+    row = {
+        "id": item.id,
+        "speech": item.speech,
+        "audio": item.audio,
+        "caption": item.caption.text,
+        "labels": item.labels,
+        "split": item.split,
+        "voice": item.voice,
+        "duration": round(sf.info(str(out / item.audio)).frames / SAMPLE_RATE, 6),
+        "speech_sample_rate": SPEECH_RATE,
+        "audio_sample_rate": SAMPLE_RATE,
+    }
+    if item.snr_db is not None:
+        row["snr_db"] = item.snr_db
+    return row
+
+
+def _write_text(path: Path, text: str) -> None:
+    tmp = atomic_path(path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+class SpokenEvents(Corpus):
+    """26 sound-event classes in single and two-event scenes, captioned and spoken by 14 TTS voices.
+
+    Splits: ``train`` and ``val`` spoken by 10 espeak-ng voices with training caption templates; ``test`` by voices
+    never heard in training (hibari, piper-joe, two held-out espeak voices) with test-only templates; ``test-noisy``
+    = the test speech mixed with babble, pink or white noise at each of ``snr_db``.
+
+    Args:
+        workers: processes rendering items (1 = in this process). The output does not depend on it.
+        min_seconds: shortest scene length.
+        max_seconds: longest scene length.
+        snr_db: signal-to-noise ratios of the test-noisy copies.
+        progress: show a progress bar on stderr.
+    """
+
+    def __init__(
+        self,
+        workers: int = 2,
+        min_seconds: float = 2.0,
+        max_seconds: float = 4.0,
+        snr_db: tuple[float, ...] = (10.0, 5.0, 0.0),
+        progress: bool = True,
+    ) -> None:
+        if not 1.0 <= min_seconds <= max_seconds <= 30.0:
+            raise StarKitError(
+                f"spoken-events: need 1 <= min_seconds <= max_seconds <= 30, got {min_seconds} and {max_seconds}"
+            )
+        self.workers, self.progress = max(1, int(workers)), progress
+        self.min_seconds, self.max_seconds, self.snr_db = float(min_seconds), float(max_seconds), tuple(snr_db)
+
+    @property
+    def labels(self) -> list[str]:
+        return list(CLASSES)
+
+    def build(self, out_dir: str, size: str = "small", seed: int = 0) -> str:
+        """Builds (or finishes building) the corpus; returns the manifest path."""
+        out = Path(out_dir)
+        items = plan(size, seed, self.min_seconds, self.max_seconds, self.snr_db)
+        out.mkdir(parents=True, exist_ok=True)
+        self._check_settings(out, size, seed)
+        for stale in (*out.glob("audio/*/.*.tmp"), *out.glob("speech/*/.*.tmp")):
+            stale.unlink()  # left by a killed write; never trusted
+        clean = [it for it in items if not it.source]
+        self._render(out, seed, clean, "scenes and speech")
+        self._render(out, seed, [it for it in items if it.source], "noisy speech")  # needs the clean test speech
+        _write_text(out / "labels.json", json.dumps(self.labels, indent=1) + "\n")
+        rows = [json.dumps(_row(out, it)) for it in items]
+        _write_text(out / "manifest.jsonl", "\n".join(rows) + "\n")
+        return str(out / "manifest.jsonl")
+
+    def _check_settings(self, out: Path, size: str, seed: int) -> None:
+        settings = {
+            "corpus": "spoken-events",
+            "size": size,
+            "seed": seed,
+            "min_seconds": self.min_seconds,
+            "max_seconds": self.max_seconds,
+            "snr_db": list(self.snr_db),
+        }
+        path = out / "corpus.json"
+        if path.exists():
+            old = json.loads(path.read_text())
+            if old != settings:
+                diff = ", ".join(f"{k}={old.get(k)!r}" for k in settings if old.get(k) != settings[k])
+                raise StarKitError(
+                    f"{path}: this folder was built with {diff}; use another output folder or delete this one"
+                )
+        else:
+            _write_text(path, json.dumps(settings, indent=1) + "\n")
+
+    def _render(self, out: Path, seed: int, items: list[Item], what: str) -> None:
+        todo = [it for it in items if not (is_complete(out / it.audio) and is_complete(out / it.speech))]
+        if not todo:
+            return
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(todo), desc=f"spoken-events: {what}", disable=not self.progress, unit="item")
+        job = partial(render_item, out, seed)
+        if self.workers == 1:
+            for it in todo:
+                job(it)
+                bar.update()
+        else:
+            with ProcessPoolExecutor(self.workers, mp_context=get_context("spawn")) as pool:
+                for _ in pool.map(job, todo, chunksize=8):
+                    bar.update()
+        bar.close()
+

@@ -1,0 +1,138 @@
+"""The ``flow_matching`` generator: contract, masked loss, condition dropout, solvers, grids, and an overfit run."""
+
+import pytest
+import torch
+
+from star_kit.errors import StarKitError
+from star_kit.interfaces import Frames
+from star_kit.testing import GeneratorContract
+from star_kit_generators.conditioning import NullCondition
+from star_kit_generators.flow_matching import SOLVERS, FlowMatching
+
+# zero_init=False: an untrained DiT with zero init predicts exactly 0, so seeds and guidance could not matter.
+TINY = {"latent_dim": 4, "cond_dim": 8, "width": 32, "depth": 2, "heads": 4, "zero_init": False}
+WIRED = {"latent_dim": 128, "cond_dim": 1024}
+
+
+class TestFlowMatching(GeneratorContract):
+    name = "flow_matching"
+    kwargs = TINY
+    wired = WIRED
+    build_defaults = False  # the registered defaults are the paper's ~0.58 B parameters: slow to allocate on CPU
+
+
+class TestFlowMatchingLearnedNullMidpoint(GeneratorContract):
+    name = "flow_matching"
+    kwargs = {**TINY, "null_cond": "learned", "solver": "midpoint", "schedule": "uniform", "time_sampling": "uniform"}
+    wired = WIRED
+    build_defaults = False
+
+
+def _cond(b: int = 2, k: int = 5, lengths: tuple[int, ...] = (5, 3)) -> Frames:
+    return Frames.from_lengths(torch.randn(b, k, 8, generator=torch.Generator().manual_seed(1)), torch.tensor(lengths), 0)
+
+
+def test_loss_has_no_gradient_on_padded_frames() -> None:
+    torch.manual_seed(0)
+    gen = FlowMatching(**TINY).train()
+    values = torch.randn(2, 12, 4, requires_grad=True)
+    gen.loss(Frames.from_lengths(values, torch.tensor([12, 5]), 50.0), _cond()).backward()
+    assert values.grad[1, 5:].abs().max() == 0
+    assert (values.grad[0].abs().sum(-1) > 0).all() and (values.grad[1, :5].abs().sum(-1) > 0).all()
+
+
+@pytest.mark.parametrize("null_cond", ["zeros", "learned"])
+def test_condition_dropout_rate_in_train_mode_only(null_cond: str) -> None:
+    torch.manual_seed(0)
+    gen = FlowMatching(**TINY, cond_dropout=0.3, null_cond=null_cond)
+    seen: list[torch.Tensor] = []
+    gen.model.register_forward_pre_hook(lambda _, args, kwargs: seen.append(kwargs["cond"]), with_kwargs=True)
+    cond = Frames.from_lengths(torch.randn(2000, 2, 8) + 3.0, torch.full((2000,), 2), 0.0)
+    target = Frames.from_lengths(torch.randn(2000, 3, 4), torch.full((2000,), 3), 50.0)
+    null = gen.null.null_like(cond.values)  # (b, k, d)
+    gen.train()
+    gen.loss(target, cond)
+    dropped = (seen[-1] == null).all(dim=(1, 2))  # (b,)
+    kept = (seen[-1] == cond.values).all(dim=(1, 2))
+    assert (dropped | kept).all()
+    assert abs(dropped.float().mean() - 0.3) < 0.04
+    gen.eval()
+    gen.loss(target, cond)
+    assert torch.equal(seen[-1], cond.values)
+
+
+def test_null_condition_rejects_bad_settings() -> None:
+    with pytest.raises(StarKitError, match="null_cond"):
+        NullCondition("flow_matching", 8, 0.2, "random")
+    with pytest.raises(StarKitError, match="cond_dropout"):
+        FlowMatching(**TINY, cond_dropout=1.0)
+
+
+def test_grids_run_from_noise_to_data_and_cosine_is_denser_near_noise() -> None:
+    gen = FlowMatching(**TINY)
+    uniform, cosine = gen.time_grid(10, "uniform"), gen.time_grid(10, "cosine")
+    for grid in (uniform, cosine):
+        assert grid[0] == 1 and grid[-1] == 0 and (grid.diff() < 0).all() and grid.shape == (11,)
+    assert not torch.allclose(uniform, cosine)
+    steps = -cosine.diff()
+    assert steps[0] < steps[-1] and (steps.diff() > 0).all()
+    torch.testing.assert_close(uniform, torch.linspace(1, 0, 11))
+
+
+def test_fixed_grid_solvers_evaluate_on_the_grid_with_one_batched_guided_call() -> None:
+    torch.manual_seed(0)
+    gen = FlowMatching(**TINY, schedule="cosine").eval()
+    calls: list[tuple[float, int]] = []
+    hook = lambda _, args, kwargs: calls.append((float(kwargs["time"][0]), kwargs["x"].shape[0]))  # noqa: E731
+    gen.model.register_forward_pre_hook(hook, with_kwargs=True)
+    gen.sample(_cond(), 6, steps=4, guidance=3.0, solver="euler", seed=0)
+    torch.testing.assert_close(torch.tensor([t for t, _ in calls]), gen.time_grid(4)[:-1])
+    assert all(b == 4 for _, b in calls), "conditional and unconditional halves must share one forward"
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_every_solver_runs_and_converges_to_the_adaptive_one(solver: str) -> None:
+    torch.manual_seed(0)
+    gen = FlowMatching(**TINY).eval()
+    reference = gen.sample(_cond(), 6, steps=1, guidance=2.0, solver="dopri5", seed=3).values
+    coarse, fine = (gen.sample(_cond(), 6, steps=n, guidance=2.0, solver=solver, seed=3).values for n in (8, 32))
+    assert fine.shape == (2, 6, 4) and torch.isfinite(fine).all()
+    err_coarse, err_fine = (reference - coarse).abs().max(), (reference - fine).abs().max()
+    if solver == "dopri5":  # adaptive: steps are ignored
+        assert err_coarse == err_fine == 0
+    else:
+        assert err_fine < {"euler": 0.15, "midpoint": 0.02, "rk4": 0.01}[solver], float(err_fine)
+        assert err_fine < err_coarse
+
+
+def test_bad_requests_are_one_line_errors() -> None:
+    gen = FlowMatching(**TINY).eval()
+    with pytest.raises(StarKitError, match="solver 'heun'"):
+        gen.sample(_cond(), 4, solver="heun")
+    with pytest.raises(StarKitError, match="cond_dim=8"):
+        gen.sample(Frames.from_lengths(torch.randn(1, 2, 7), torch.tensor([2]), 0.0), 4)
+    with pytest.raises(StarKitError, match="schedule"):
+        FlowMatching(**TINY, schedule="sway")
+
+
+def test_overfits_one_target_and_samples_toward_it() -> None:
+    """150 steps on one (target, condition) pair: samples land near the target, so the sampler runs the right way."""
+    torch.manual_seed(0)
+    gen = FlowMatching(latent_dim=4, cond_dim=8, width=32, depth=2, heads=4, cond_dropout=0.0)
+    target = torch.randn(1, 8, 4, generator=torch.Generator().manual_seed(5))  # (1, t, d)
+    cond = torch.randn(1, 3, 8, generator=torch.Generator().manual_seed(6))  # (1, k, c)
+    batch = 16
+    targets = Frames.from_lengths(target.expand(batch, -1, -1), torch.full((batch,), 8), 50.0)
+    conds = Frames.from_lengths(cond.expand(batch, -1, -1), torch.full((batch,), 3), 0.0)
+    opt = torch.optim.Adam(gen.parameters(), lr=3e-3)
+    gen.train()
+    for _ in range(150):
+        loss = gen.loss(targets, conds)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    gen.eval()
+    sample = gen.sample(Frames.from_lengths(cond, torch.tensor([3]), 0.0), 8, steps=20, seed=0).values
+    noise = torch.randn(1, 8, 4, generator=torch.Generator().manual_seed(0))  # the sampler's starting point
+    error, start = (sample - target).square().mean(), (noise - target).square().mean()
+    assert error < 0.3 * start, (float(error), float(start))
