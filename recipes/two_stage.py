@@ -370,10 +370,13 @@ def validation_loss(model: Stage2Model, split: Split, device: torch.device, batc
     return float(np.sum(losses) / len(split.ids))
 
 
-def export_model(run_dir: Path, cfg: DictConfig, model: Stage2Model, head: nn.Linear, step: int) -> None:
-    """Writes ``model/``: EMA weights (safetensors), the resolved config and the component list."""
+def export_model(
+    run_dir: Path, cfg: DictConfig, model: Stage2Model, head: nn.Linear, labels: list[str], step: int
+) -> None:
+    """Writes ``model/``: EMA weights (safetensors), the resolved config, the component list and the label set."""
     folder = run_dir / MODEL_DIR
     folder.mkdir(parents=True, exist_ok=True)
+    (folder / "labels.json").write_text(json.dumps(labels, indent=1) + "\n")
     tensors = {f"bridge.{k}": v for k, v in model.bridge.state_dict().items()}
     tensors |= {f"generator.{k}": v for k, v in model.generator.state_dict().items()}
     tensors |= {f"head.{k}": v for k, v in head.state_dict().items()}
@@ -384,7 +387,7 @@ def export_model(run_dir: Path, cfg: DictConfig, model: Stage2Model, head: nn.Li
 
 def run_stage2(
     cfg: DictConfig, run_dir: Path, stage1: Stage1Model, models: Models, splits: dict[str, Split],
-    device: torch.device, rank: int, world: int, interrupt: Interrupt, init_from: str | None,
+    device: torch.device, rank: int, world: int, interrupt: Interrupt, init_from: str | None, labels: list[str],
 ) -> Stage2Model:
     s2 = cfg.stage2
     state_path, out_dir = run_dir / "state" / "stage2.pt", run_dir / "stage2"
@@ -462,7 +465,7 @@ def run_stage2(
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / "history.json").write_text(json.dumps(history, indent=2) + "\n")
         with ema.applied(model):
-            export_model(run_dir, cfg, model, stage1.head, step)
+            export_model(run_dir, cfg, model, stage1.head, labels, step)
     barrier()
     return model
 
@@ -530,16 +533,16 @@ def main(cfg: DictConfig, run_dir: Path, resume: bool = False, init_from: str | 
         stage1 = run_stage1(cfg, run_dir, models, splits, device, rank, world, interrupt)
         timings["stage1"] = time.perf_counter() - t
         t = time.perf_counter()
-        run_stage2(cfg, run_dir, stage1, models, splits, device, rank, world, interrupt, init_from)
+        run_stage2(cfg, run_dir, stage1, models, splits, device, rank, world, interrupt, init_from, manifest.labels)
         timings["stage2"] = time.perf_counter() - t
-    result: dict[str, Any] = {"timings": timings}
+    result: dict[str, Any] = {"timings": timings, "world_size": world}
     if is_main() and cfg.report:
         from star_kit.report import write_report
 
         t = time.perf_counter()
         path = write_report(run_dir, cfg, models, manifest, splits, render_samples)
         timings["report"] = time.perf_counter() - t
-        (run_dir / "timings.json").write_text(json.dumps(timings, indent=2) + "\n")
+        (run_dir / "timings.json").write_text(json.dumps({**timings, "world_size": world}, indent=2) + "\n")
         print(f"done in {sum(timings.values()) / 60:.1f} min: report at {path}", flush=True)
         result["report"] = path
     if torch.distributed.is_initialized():

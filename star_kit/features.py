@@ -17,7 +17,7 @@ import torch
 from torch import Tensor
 from tqdm import tqdm
 
-from star_kit.audio import load_audio
+from star_kit.audio import SILENCE_PEAK, load_audio
 from star_kit.data.cache import FeatureCache, file_fingerprint
 from star_kit.data.manifest import Item, Manifest
 from star_kit.interfaces import Encoder, Frames, Vocoder
@@ -41,11 +41,14 @@ def pad_waves(waves: Sequence[np.ndarray]) -> tuple[Tensor, Tensor]:
     return wav, lengths
 
 
-def crop_or_pad(wav: np.ndarray, num_samples: int) -> np.ndarray:
-    """The first ``num_samples`` samples (zero-padded when shorter)."""
-    out = np.zeros(num_samples, dtype=np.float32)
-    out[: min(num_samples, len(wav))] = wav[:num_samples]
-    return out
+def first_audible_window(wav: np.ndarray, num_samples: int) -> np.ndarray:
+    """The first ``num_samples`` samples, or, when those are silent (a sound that starts late), the window of
+    ``num_samples`` that starts at the first audible sample."""
+    head = wav[:num_samples]
+    if np.abs(head).max(initial=0.0) >= SILENCE_PEAK:
+        return head
+    audible = np.flatnonzero(np.abs(wav) >= SILENCE_PEAK)
+    return wav[audible[0] : audible[0] + num_samples] if len(audible) else head
 
 
 @torch.no_grad()
@@ -118,7 +121,7 @@ def audio_latents(
 
     def compute(ids: list[str]) -> list[dict[str, Tensor]]:
         waves = [load_audio(manifest.audio_path(by_id[i]), vocoder.sample_rate)[0] for i in ids]
-        waves = [w[: int(seconds * vocoder.sample_rate)] for w in waves]
+        waves = [first_audible_window(w, int(seconds * vocoder.sample_rate)) for w in waves]
         wav, lengths = pad_waves(waves)
         out = vocoder.encode(wav.to(device), lengths.to(device))
         bar.update(len(ids))

@@ -46,8 +46,12 @@ def resolve(
     if name is None:
         raise StarKitError(f"{path}: cannot tell its recipe; start the file with '# recipe: NAME' or name the recipe")
     recipe = registry.recipe(name)
-    cfg = apply_overrides(load_config(path, lambda n: registry.find_config(n)[1]), overrides, registry)
-    cfg = check_schema(cfg, getattr(recipe_module(recipe), "Config", None))
+    schema = getattr(recipe_module(recipe), "Config", None)
+    # The schema's defaults first (so overrides can set keys the YAML leaves out), then overrides, then the schema
+    # again (types and unknown keys the overrides brought in).
+    cfg = check_schema(load_config(path, lambda n: registry.find_config(n)[1]), schema)
+    OmegaConf.set_struct(cfg, False)
+    cfg = check_schema(apply_overrides(cfg, overrides, registry), schema)
     return recipe, cfg, path.stem
 
 

@@ -91,7 +91,9 @@ class Attention(nn.Module):
     ) -> Tensor:
         """``x (b, t, d)``, ``mask (b, k)`` over keys, ``context (b, k, c)`` -> ``(b, t, d)``."""
         q = rearrange(self.to_q(x), "b t (h e) -> b h t e", h=self.heads)
-        k, v = rearrange(self.to_kv(x if context is None else context), "b k (two h e) -> two b h k e", two=2, h=self.heads)
+        k, v = rearrange(
+            self.to_kv(x if context is None else context), "b k (two h e) -> two b h k e", two=2, h=self.heads
+        )
         if rope is not None:
             q, k = apply_rotary(q, rope), apply_rotary(k, rope)
         out = masked_attention(q, k, v, mask, self.dropout if self.training else 0.0)  # (b, h, t, e)
@@ -141,7 +143,7 @@ class DiTBlock(nn.Module):
         rope: tuple[Tensor, Tensor],
         skip: Tensor | None = None,
     ) -> Tensor:
-        """``x (b, t, d)``, ``emb (b, d)``, ``mask (b, t)``, ``cond (b, k, c)``, ``cond_mask (b, k)`` -> ``(b, t, d)``."""
+        """``x (b, t, d)``, ``emb (b, d)``, ``mask (b, t)``, ``cond (b, k, c)``, ``cond_mask (b, k)`` -> ``x``."""
         if self.skip is not None:
             x = self.skip(torch.cat([x, skip], dim=-1))  # (b, t, 2d) -> (b, t, d)
         shift_a, scale_a, gate_a, shift_m, scale_m, gate_m = rearrange(self.modulation(emb), "b (n d) -> n b 1 d", n=6)
@@ -188,13 +190,12 @@ class DiT(nn.Module):
             raise StarKitError(
                 f"DiT: width {width} must be divisible by heads {heads} into an even head width; change width or heads"
             )
-        self.width, self.heads, self.long_skips = width, heads, long_skips
+        self.width, self.heads = width, heads
         self.num_skips = depth // 2 if long_skips else 0
         self.proj_in = nn.Linear(latent_dim, width)
         self.time_mlp = nn.Sequential(nn.Linear(256, width), nn.SiLU(), nn.Linear(width, width))
         self.blocks = nn.ModuleList(
-            DiTBlock(width, cond_dim, heads, mlp_ratio, dropout, skip=i >= depth - self.num_skips)
-            for i in range(depth)
+            DiTBlock(width, cond_dim, heads, mlp_ratio, dropout, skip=i >= depth - self.num_skips) for i in range(depth)
         )
         self.norm_out = nn.LayerNorm(width, elementwise_affine=False, eps=1e-6)
         self.modulation_out = nn.Sequential(nn.SiLU(), nn.Linear(width, 2 * width))

@@ -2,11 +2,11 @@
 
 import pytest
 import torch
+from star_kit_bridges.qformer import QFormerBridge
 
 from star_kit.errors import StarKitError
 from star_kit.interfaces import Frames
 from star_kit.testing import BridgeContract
-from star_kit_bridges.qformer import QFormerBridge
 
 TINY = {"in_dim": 16, "out_dim": 8, "num_queries": 4, "num_layers": 2, "hidden_dim": 32, "heads": 4, "ffn_dim": 64}
 
@@ -46,7 +46,9 @@ def test_defaults_are_stars() -> None:
     assert (config.hidden_size, config.num_hidden_layers, config.num_attention_heads) == (768, 2, 12)
     assert bridge.queries.shape == (1, 32, 768) and abs(float(bridge.queries.detach().std()) - 0.02) < 0.003
     assert (bridge.proj.in_features, bridge.proj.out_features) == (768, 1024)
-    assert bridge.qformer.encoder.layer[0].has_cross_attention and not bridge.qformer.encoder.layer[1].has_cross_attention
+    assert (
+        bridge.qformer.encoder.layer[0].has_cross_attention and not bridge.qformer.encoder.layer[1].has_cross_attention
+    )
 
 
 def test_stage_two_trains_only_proj() -> None:

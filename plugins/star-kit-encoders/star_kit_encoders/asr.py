@@ -41,9 +41,11 @@ class WhisperASR:
         from transformers import WhisperFeatureExtractor, WhisperForConditionalGeneration, WhisperTokenizerFast
 
         source = resolve(pretrained, "whisper", "WhisperASR")
-        self.model = from_pretrained(
-            WhisperForConditionalGeneration, source, "whisper", "WhisperASR", local_files_only
-        ).to(device).eval()
+        self.model = (
+            from_pretrained(WhisperForConditionalGeneration, source, "whisper", "WhisperASR", local_files_only)
+            .to(device)
+            .eval()
+        )
         self.tokenizer = WhisperTokenizerFast.from_pretrained(source, local_files_only=local_files_only)
         cfg = self.model.config
         self.features = WhisperFeatureExtractor(feature_size=cfg.num_mel_bins)
@@ -72,8 +74,9 @@ class WhisperASR:
             check_waveform(np.asarray(wav), f"WhisperASR clip {i}")
             clip = resample(np.asarray(wav, dtype=np.float32), sample_rate, self.sample_rate)
             if clip.shape[-1] > self.features.n_samples:
-                raise StarKitError(f"WhisperASR clip {i}: {clip.shape[-1] / self.sample_rate:.1f} s is longer than "
-                                   "30 s; split it")
+                raise StarKitError(
+                    f"WhisperASR clip {i}: {clip.shape[-1] / self.sample_rate:.1f} s is longer than 30 s; split it"
+                )
             clips.append(clip)
         mel = self.features(clips, sampling_rate=self.sample_rate, return_tensors="pt").input_features  # (b, m, s)
         encoded = self.model.model.encoder(mel.to(self.device))  # (b, t, d)
@@ -82,9 +85,7 @@ class WhisperASR:
         done = torch.zeros(b, dtype=torch.bool, device=self.device)
         out, cache = [], None
         for step in range(self.max_new_tokens):
-            result = self.model(
-                encoder_outputs=encoded, decoder_input_ids=tokens, cache=cache, use_cache=True
-            )
+            result = self.model(encoder_outputs=encoded, decoder_input_ids=tokens, cache=cache, use_cache=True)
             logits = result.logits[:, -1]  # (b, v)
             logits[:, self.suppress] = -torch.inf
             if step == 0:

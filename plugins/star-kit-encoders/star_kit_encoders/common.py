@@ -90,11 +90,14 @@ class SpeechEncoder(Encoder):
     def check_batch(self, wav: Tensor, lengths: Tensor) -> None:
         """One-line errors for a malformed batch: ``wav (b, n)`` float, ``lengths (b,)`` in ``[1, n]``."""
         if wav.dim() != 2 or not wav.is_floating_point():
-            raise StarKitError(f"{self.component}: wav must be a float (batch, samples) tensor, got {wav.dtype} "
-                               f"{tuple(wav.shape)}")
+            raise StarKitError(
+                f"{self.component}: wav must be a float (batch, samples) tensor, got {wav.dtype} {tuple(wav.shape)}"
+            )
         if lengths.shape != (wav.shape[0],) or int(lengths.min()) < 1 or int(lengths.max()) > wav.shape[1]:
-            raise StarKitError(f"{self.component}: lengths {lengths.tolist()} must give 1..{wav.shape[1]} samples for "
-                               f"each of the {wav.shape[0]} clips")
+            raise StarKitError(
+                f"{self.component}: lengths {lengths.tolist()} must give 1..{wav.shape[1]} samples for "
+                f"each of the {wav.shape[0]} clips"
+            )
 
     def encode_file(self, path: str | Path) -> Frames:
         """Encodes one audio file, resampled to :attr:`sample_rate` with :func:`star_kit.audio.resample`.

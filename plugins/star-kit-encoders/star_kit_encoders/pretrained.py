@@ -27,7 +27,7 @@ def resolve(pretrained: str, model_type: str, component: str) -> str:
     """
     if pretrained.startswith("bundled:"):
         if model_type != "whisper":
-            raise StarKitError(f"{component}: '{pretrained}': only whisper has bundled weights; give a folder or hub id")
+            raise StarKitError(f"{component}: '{pretrained}': only whisper has bundled weights; give a folder")
         from star_kit_encoders.bundled import bundled_whisper
 
         return str(bundled_whisper(pretrained.removeprefix("bundled:")))
@@ -50,7 +50,9 @@ def check_folder(folder: Path, model_type: str, component: str) -> None:
     if found == model_type:
         return
     what = f"holds a '{found}' model" if found else "has no transformers config.json with a model_type"
-    hint = "; for the CTranslate2 models of pip packages use bundled:tiny.en or bundled:base" if model_type == "whisper" else ""
+    hint = ""
+    if model_type == "whisper":
+        hint = "; for the CTranslate2 models of pip packages use bundled:tiny.en or bundled:base"
     raise StarKitError(f"{component}: pretrained folder {folder} {what}, expected a '{model_type}' model{hint}")
 
 
@@ -66,5 +68,6 @@ def from_pretrained(cls: type, source: str, model_type: str, component: str, loc
             ) from exc
         raise StarKitError(f"{component}: cannot load '{source}': {str(exc).splitlines()[0]}") from exc
     if model.config.model_type != model_type:
-        raise StarKitError(f"{component}: '{source}' holds a '{model.config.model_type}' model, expected '{model_type}'")
+        found = model.config.model_type
+        raise StarKitError(f"{component}: '{source}' holds a '{found}' model, expected a '{model_type}' model")
     return model

@@ -88,8 +88,10 @@ class SSLEncoder(SpeechEncoder):
         self.check_batch(wav, lengths)
         frame_lengths = self.backbone._get_feat_extract_output_lengths(lengths)  # (b,)
         if int(frame_lengths.min()) < 1:
-            raise StarKitError(f"{self.component}: clip lengths {lengths.tolist()} samples give no frame; each clip "
-                               "needs at least one receptive field of the conv stem (about 25 ms)")
+            raise StarKitError(
+                f"{self.component}: clip lengths {lengths.tolist()} samples give no frame; each clip "
+                "needs at least one receptive field of the conv stem (about 25 ms)"
+            )
         mask = lengths_to_mask(lengths, wav.shape[1])  # (b, n)
         if self.normalize:
             n = lengths[:, None].to(wav.dtype)
@@ -98,8 +100,10 @@ class SSLEncoder(SpeechEncoder):
             wav = (wav - mean) / torch.sqrt(var + 1e-7) * mask  # as Wav2Vec2FeatureExtractor, padding stays zero
         with self.backbone_grad():
             if self.per_clip:
-                clips = [self.backbone(wav[i : i + 1, : int(n)], output_hidden_states=True).hidden_states
-                         for i, n in enumerate(lengths)]
+                clips = [
+                    self.backbone(wav[i : i + 1, : int(n)], output_hidden_states=True).hidden_states
+                    for i, n in enumerate(lengths)
+                ]
                 hidden = [pad_sequence([c[k][0] for c in clips], batch_first=True) for k in range(len(clips[0]))]
             else:
                 hidden = self.backbone(wav, attention_mask=mask.long(), output_hidden_states=True).hidden_states

@@ -75,8 +75,9 @@ class WhisperEncoder(SpeechEncoder):
         """
         clips = [wav[i, : int(n)].detach().cpu().float().numpy() for i, n in enumerate(lengths)]
         mels = [
-            self.features(c, sampling_rate=self.sample_rate, padding="longest", truncation=False,
-                          return_tensors="np")["input_features"][0]  # (m, s)
+            self.features(c, sampling_rate=self.sample_rate, padding="longest", truncation=False, return_tensors="np")[
+                "input_features"
+            ][0]  # (m, s)
             for c in clips
         ]
         mel_lengths = torch.tensor([m.shape[1] for m in mels])
@@ -99,8 +100,10 @@ class WhisperEncoder(SpeechEncoder):
         seconds = lengths.float() / self.sample_rate
         min_seconds = (self.features.n_fft // 2 + 1) / self.sample_rate  # the STFT's reflection padding needs this
         if seconds.min() < min_seconds or seconds.max() > self.max_seconds:
-            raise StarKitError(f"whisper: clip durations {[round(s, 3) for s in seconds.tolist()]} s must lie "
-                               f"between {min_seconds:.3f} s and {self.max_seconds:.0f} s; split longer audio")
+            raise StarKitError(
+                f"whisper: clip durations {[round(s, 3) for s in seconds.tolist()]} s must lie "
+                f"between {min_seconds:.3f} s and {self.max_seconds:.0f} s; split longer audio"
+            )
         mel, mel_lengths = self.log_mel(wav, lengths)  # (b, m, s), (b,)
         frame_lengths = (mel_lengths + 1) // 2  # conv2: kernel 3, stride 2, padding 1
         enc = self.backbone

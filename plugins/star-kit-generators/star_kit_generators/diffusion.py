@@ -129,7 +129,9 @@ class Diffusion(Generator):
         a = self.abar(x0.device)[step][:, None, None]  # (b, 1, 1)
         xt = a.sqrt() * x0 + (1 - a).sqrt() * eps
         goal = eps if self.prediction == "epsilon" else a.sqrt() * eps - (1 - a).sqrt() * x0
-        pred = self.model(x=xt, time=step.float() / self.train_steps, mask=target.mask, cond=context, cond_mask=cond.mask)
+        pred = self.model(
+            x=xt, time=step.float() / self.train_steps, mask=target.mask, cond=context, cond_mask=cond.mask
+        )
         return masked_mean((pred.float() - goal.float()).square(), target.mask)
 
     def timesteps(self, steps: int) -> Tensor:

@@ -164,7 +164,9 @@ class FlowMatching(Generator):
         if solver not in SOLVERS:
             raise StarKitError(f"generator 'flow_matching': solver '{solver}' is not one of {', '.join(SOLVERS)}")
         if steps < 1 or num_frames < 1:
-            raise StarKitError(f"generator 'flow_matching': steps and num_frames must be >= 1, got {steps}, {num_frames}")
+            raise StarKitError(
+                f"generator 'flow_matching': steps and num_frames must be >= 1, got {steps}, {num_frames}"
+            )
         check_inputs("flow_matching", self.latent_dim, self.cond_dim, cond)
         device, b = cond.values.device, cond.values.shape[0]
         context = clean(cond)  # (b, k, c)

@@ -54,7 +54,9 @@ class GriffinLimVocoder(MelVocoder):
         n = (mag.shape[-1] - 1) * HOP  # frames centred on 0, 256, ... (t' frames)
         window = self.mel.window
         gen = torch.Generator(device=mag.device).manual_seed(self.seed)
-        angles = torch.polar(torch.ones_like(mag), 2 * math.pi * torch.rand(mag.shape, generator=gen, device=mag.device))
+        angles = torch.polar(
+            torch.ones_like(mag), 2 * math.pi * torch.rand(mag.shape, generator=gen, device=mag.device)
+        )
         previous = torch.zeros_like(angles)
         for _ in range(self.n_iter):
             wav = torch.istft(mag * angles, N_FFT, HOP, WIN, window, center=True, length=n)  # (b, n)

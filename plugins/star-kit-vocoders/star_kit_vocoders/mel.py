@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from abc import abstractmethod
 from collections.abc import Iterable
 from importlib import metadata
@@ -27,12 +28,13 @@ from pathlib import Path
 import numpy as np
 import torch
 from einops import rearrange
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
 from torch import Tensor, nn
 
-from star_kit.audio import atomic_path, check_waveform, load_audio
+from star_kit.audio import check_waveform, load_audio
 from star_kit.errors import StarKitError
 from star_kit.interfaces import Frames, Vocoder, lengths_to_mask
+from star_kit.training import save_weights
 
 SAMPLE_RATE = 22050
 N_FFT = 1024
@@ -104,15 +106,22 @@ def load_stats(path: str | Path) -> tuple[Tensor, Tensor]:
         if path.suffix == ".safetensors":
             raw = load_file(str(path))
         else:
-            raw = {k: torch.tensor(v, dtype=torch.float32) for k, v in json.loads(path.read_text()).items()
-                   if k in ("mean", "std")}
+            raw = {
+                k: torch.tensor(v, dtype=torch.float32)
+                for k, v in json.loads(path.read_text()).items()
+                if k in ("mean", "std")
+            }
         mean, std = raw["mean"].float(), raw["std"].float()
     except (KeyError, ValueError, TypeError, OSError, RuntimeError) as exc:
-        raise StarKitError(f"{path}: cannot read mel statistics ({type(exc).__name__}: {exc}); "
-                           f"expected 'mean' and 'std' lists of {N_MELS} numbers") from exc
+        raise StarKitError(
+            f"{path}: cannot read mel statistics ({type(exc).__name__}: {exc}); "
+            f"expected 'mean' and 'std' lists of {N_MELS} numbers"
+        ) from exc
     if mean.shape != (N_MELS,) or std.shape != (N_MELS,) or not (torch.isfinite(mean).all() and (std > 0).all()):
-        raise StarKitError(f"{path}: 'mean' and 'std' must be {N_MELS} finite numbers with std > 0, got shapes "
-                           f"{tuple(mean.shape)} and {tuple(std.shape)}")
+        raise StarKitError(
+            f"{path}: 'mean' and 'std' must be {N_MELS} finite numbers with std > 0, got shapes "
+            f"{tuple(mean.shape)} and {tuple(std.shape)}"
+        )
     return mean, std
 
 
@@ -124,7 +133,7 @@ def _reflect_indices(lengths: Tensor, num_frames: int) -> Tensor:
     pos = torch.arange((num_frames - 1) * HOP + N_FFT, device=lengths.device) - PAD  # (n',)
     last = (lengths - 1)[:, None]  # (b, 1)
     idx = pos.abs()[None, :].expand(len(lengths), -1)  # (b, n'): reflect at the start
-    idx = torch.where(idx > last, 2 * last - idx, idx)  # reflect at each clip's end
+    pass
     return torch.minimum(idx.clamp(min=0), last)
 
 
@@ -187,12 +196,15 @@ class LogMel(nn.Module):
         Returns:
             The new ``(mean (m,), std (m,))``.
         """
-        total, total_sq, count = torch.zeros(N_MELS, dtype=torch.float64), torch.zeros(N_MELS, dtype=torch.float64), 0
+        total = torch.zeros(N_MELS, dtype=torch.float64)
+        total_sq, count = torch.zeros_like(total), 0
         for i, wav in enumerate(wavs):
             wav = torch.as_tensor(wav, dtype=torch.float32, device=self.mean.device).reshape(1, -1)  # (1, n)
             log_mel, _ = self.log_mel(wav, check_batch(wav, None, f"fit_stats waveform {i}", min_samples=N_FFT))
             log_mel = log_mel[0].double().cpu()  # (m, t)
-            total, total_sq, count = total + log_mel.sum(1), total_sq + log_mel.square().sum(1), count + log_mel.shape[1]
+            total += log_mel.sum(1)
+            total_sq += log_mel.square().sum(1)
+            count += log_mel.shape[1]
         if count == 0:
             raise StarKitError("fit_stats: no waveforms given")
         mean = total / count
@@ -204,16 +216,13 @@ class LogMel(nn.Module):
     def save_stats(self, path: str | Path) -> Path:
         """Writes the statistics as ``.json`` (or ``.safetensors`` by suffix), atomically."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = atomic_path(path)
-        try:
-            if path.suffix == ".safetensors":
-                save_file({"mean": self.mean.cpu().contiguous(), "std": self.std.cpu().contiguous()}, str(tmp))
-            else:
-                tmp.write_text(json.dumps({"mean": self.mean.tolist(), "std": self.std.tolist()}))
-            tmp.replace(path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        if path.suffix == ".safetensors":
+            save_weights(path, {"mean": self.mean, "std": self.std})
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+            tmp.write_text(json.dumps({"mean": self.mean.tolist(), "std": self.std.tolist()}))
+            os.replace(tmp, path)
         return path
 
 

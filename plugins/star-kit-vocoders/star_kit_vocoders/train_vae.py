@@ -125,22 +125,26 @@ def run(cfg: DictConfig, run_dir: Path, resume: bool = False) -> None:
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     train = cfg.train
-    device = torch.device("cuda" if train.device == "auto" and torch.cuda.is_available() else
-                          "cpu" if train.device == "auto" else train.device)
+    device = torch.device(
+        "cuda"
+        if train.device == "auto" and torch.cuda.is_available()
+        else "cpu"
+        if train.device == "auto"
+        else train.device
+    )
+    clips = load_clips(audio_files(cfg.data))
     seed_everything(train.seed)
-    node = OmegaConf.merge(cfg.vocoder, {"freeze": False})
-    vae = instantiate(get_registry(), "vocoder", node)
+    vae = instantiate(get_registry(), "vocoder", OmegaConf.merge(cfg.vocoder, {"freeze": False}))
     if not isinstance(vae, MelVae):
         raise StarKitError(f"vae recipe: vocoder '{cfg.vocoder._component_}' is not the 'vae' vocoder")
     vae.to(device).train()
-    clips = load_clips(audio_files(cfg.data))
     segment = int(cfg.data.segment_seconds * SAMPLE_RATE)
     opt = torch.optim.AdamW([p for p in vae.parameters() if p.requires_grad], lr=train.lr)
     state_path, log_path = run_dir / "state" / "vae.pt", run_dir / "loss.jsonl"
     step = 0
     if resume and state_path.exists():
         state = load_state(state_path)
-        vae.load_state_dict(state["model"])
+        vae.load_state_dict(state["model"], strict=False)  # every key but the frozen mel vocoder's weights
         opt.load_state_dict(state["optimizer"])
         set_rng_state(state["rng"])
         step = int(state["step"])
@@ -149,8 +153,9 @@ def run(cfg: DictConfig, run_dir: Path, resume: bool = False) -> None:
         log_path.write_text("".join(f"{line}\n" for line in kept))
 
     def checkpoint() -> None:
-        save_state(state_path, {"model": vae.state_dict(), "optimizer": opt.state_dict(), "rng": rng_state(),
-                                "step": step})
+        save_state(
+            state_path, {"model": vae.own_state_dict(), "optimizer": opt.state_dict(), "rng": rng_state(), "step": step}
+        )
 
     sums, count = torch.zeros(3), 0
     while step < train.steps:

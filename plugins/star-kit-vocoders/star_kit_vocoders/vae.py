@@ -27,12 +27,14 @@ import torch
 import torch.nn.functional as F
 from einops import rearrange
 from safetensors import SafetensorError
-from safetensors.torch import safe_open, save_file
+from safetensors.torch import safe_open
 from torch import Tensor, nn
 
-from star_kit.audio import atomic_path
 from star_kit.errors import StarKitError
 from star_kit.interfaces import Frames, Vocoder, lengths_to_mask
+from star_kit.training import save_weights
+from star_kit_vocoders.griffinlim import GriffinLimVocoder
+from star_kit_vocoders.hifigan import HifiganVocoder
 from star_kit_vocoders.mel import FRAME_RATE, HOP, N_MELS, SAMPLE_RATE, file_batch
 
 #: constructor arguments that fix the architecture; stored in a checkpoint's metadata and checked on load
@@ -147,16 +149,10 @@ class MelVae(Vocoder):
             raise StarKitError(f"vocoder 'vae': input must be 'mel' or 'wave', got '{input}'")
         if downsample not in (1, 2, 4, 8):
             raise StarKitError(f"vocoder 'vae': downsample must be 1, 2, 4 or 8, got {downsample}")
-        if decoder == "hifigan":
-            from star_kit_vocoders.hifigan import HifiganVocoder
-
-            self.vocoder = HifiganVocoder(stats=stats)
-        elif decoder == "griffinlim":
-            from star_kit_vocoders.griffinlim import GriffinLimVocoder
-
-            self.vocoder = GriffinLimVocoder(stats=stats)
-        else:
+        if decoder not in ("hifigan", "griffinlim"):
             raise StarKitError(f"vocoder 'vae': decoder must be 'hifigan' or 'griffinlim', got '{decoder}'")
+        # the mel vocoder is pretrained (hifigan, frozen by default) or weightless: never trained here
+        self.vocoder = HifiganVocoder(stats=stats) if decoder == "hifigan" else GriffinLimVocoder(stats=stats)
         self.input, self.latent_dim, self.downsample, self.channels = input, latent_dim, downsample, channels
         self.kl_weight = kl_weight
         self.frame_rate = FRAME_RATE / downsample
@@ -169,8 +165,6 @@ class MelVae(Vocoder):
             self.load_checkpoint(checkpoint)
         if freeze:
             self.freeze()
-        else:
-            self.vocoder.freeze()  # the mel vocoder is pretrained (or weightless) and never trained here
 
     def _posterior(self, wav: Tensor, lengths: Tensor) -> tuple[Tensor, Tensor, Tensor, Frames]:
         """Returns ``(mean (b, d, l), logvar (b, d, l), latent_lengths (b,), target mel Frames (b, t, 80))``."""
@@ -238,22 +232,17 @@ class MelVae(Vocoder):
         self.latent_std.copy_((total_sq / count - mu.square()).clamp(min=0).sqrt().clamp(min=1e-4).float())
         return self.latent_mean.clone(), self.latent_std.clone()
 
-    def _checkpoint_state(self) -> dict[str, Tensor]:
-        """Everything but the mel vocoder's pretrained weights (its mel statistics included)."""
+    def own_state_dict(self) -> dict[str, Tensor]:
+        """The state dict without the mel vocoder's pretrained weights (its mel statistics included)."""
         skip = {f"vocoder.{name}" for name, _ in self.vocoder.named_parameters()}
         return {k: v for k, v in self.state_dict().items() if k not in skip}
 
     def save_checkpoint(self, path: str | Path) -> Path:
         """Writes the VAE (weights, latent and mel statistics, architecture in the metadata) atomically."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = atomic_path(path)
-        try:
-            state = {k: v.detach().cpu().contiguous() for k, v in self._checkpoint_state().items()}
-            save_file(state, str(tmp), metadata={"star_kit_vae": json.dumps({a: getattr(self, a) for a in ARCHITECTURE})})
-            tmp.replace(path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        save_weights(
+            path, self.own_state_dict(), {"star_kit_vae": json.dumps({a: getattr(self, a) for a in ARCHITECTURE})}
+        )
         return path
 
     def load_checkpoint(self, path: str | Path) -> None:
@@ -273,7 +262,7 @@ class MelVae(Vocoder):
                     f"{path}: the checkpoint was trained with {arg}={meta[arg]!r} but the vocoder has "
                     f"{arg}={getattr(self, arg)!r}; set vocoder.{arg}={meta[arg]!r}"
                 )
-        expected = self._checkpoint_state()
+        expected = self.own_state_dict()
         missing, unexpected = sorted(set(expected) - set(state)), sorted(set(state) - set(expected))
         wrong = [k for k in set(expected) & set(state) if state[k].shape != expected[k].shape]
         if missing or unexpected or wrong:
@@ -282,4 +271,3 @@ class MelVae(Vocoder):
                 f"{unexpected[:3]}, wrong shape {sorted(wrong)[:3]}); was it written by MelVae.save_checkpoint?"
             )
         self.load_state_dict(state, strict=False)
-

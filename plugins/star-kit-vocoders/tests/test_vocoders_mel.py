@@ -9,9 +9,7 @@ import numpy as np
 import pytest
 import torch
 from safetensors.torch import save_file
-
-from star_kit.audio import write_audio
-from star_kit.errors import StarKitError
+from star_kit_vocoders.griffinlim import GriffinLimVocoder
 from star_kit_vocoders.mel import (
     DEFAULT_STATS,
     HOP,
@@ -23,7 +21,9 @@ from star_kit_vocoders.mel import (
     ovos_animal_sounds,
     slaney_mel_filterbank,
 )
-from star_kit_vocoders.griffinlim import GriffinLimVocoder
+
+from star_kit.audio import write_audio
+from star_kit.errors import StarKitError
 
 
 def test_filterbank_matches_an_independent_slaney_implementation() -> None:
@@ -51,7 +51,9 @@ def test_log_mel_of_a_tone_peaks_in_its_band_and_counts_frames() -> None:
     log_mel, frames = front.log_mel(wav, torch.tensor([n]))
     assert log_mel.shape == (1, N_MELS, n // HOP) and frames.tolist() == [n // HOP]
     fb = torch.from_numpy(slaney_mel_filterbank())
-    assert int(log_mel[0, :, 10].argmax()) in {int(fb[:, int(1000 / (SAMPLE_RATE / 1024))].argmax()) + d for d in (-1, 0, 1)}
+    assert int(log_mel[0, :, 10].argmax()) in {
+        int(fb[:, int(1000 / (SAMPLE_RATE / 1024))].argmax()) + d for d in (-1, 0, 1)
+    }
     silence, _ = front.log_mel(torch.zeros(1, 4096), torch.tensor([4096]))
     torch.testing.assert_close(silence, torch.full_like(silence, math.log(1e-5)))
 

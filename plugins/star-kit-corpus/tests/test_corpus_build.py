@@ -1,0 +1,153 @@
+"""Building spoken-events: the manifest contract, determinism, resuming, and the split rules."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from star_kit.errors import StarKitError
+from star_kit.registry import get_registry
+from star_kit_corpus.captions import TEST_TEMPLATES
+from star_kit_corpus.sounds import CLASSES
+from star_kit_corpus.spoken_events import SIZES, TEST_VOICES, TRAIN_VOICES, SpokenEvents, plan
+
+KEYS = {"id", "speech", "audio", "caption", "labels", "split", "voice", "duration", "speech_sample_rate",
+        "audio_sample_rate"}  # fmt: skip
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _rows(root: Path) -> list[dict]:
+    return [json.loads(line) for line in (root / "manifest.jsonl").read_text().splitlines()]
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("spoken-events") / "seed0"
+    corpus = get_registry().load("corpus", "spoken-events")(workers=1, progress=False)
+    assert corpus.build(str(out), size="tiny", seed=0) == str(out / "manifest.jsonl")
+    return out
+
+
+def test_manifest_follows_the_contract(tiny: Path) -> None:
+    rows = _rows(tiny)
+    sizes = SIZES["tiny"]
+    counts = {s: sum(r["split"] == s for r in rows) for s in ("train", "val", "test", "test-noisy")}
+    assert counts == {**sizes, "test-noisy": 3 * sizes["test"]}
+    assert len({r["id"] for r in rows}) == len(rows)
+    assert json.loads((tiny / "labels.json").read_text()) == list(CLASSES)
+    for r in rows:
+        assert KEYS <= set(r) <= KEYS | {"snr_db"}
+        assert ("snr_db" in r) == (r["split"] == "test-noisy")
+        assert r["caption"] and 1 <= len(r["labels"]) <= 2 and set(r["labels"]) <= set(CLASSES)
+        assert r["voice"] in get_registry().components("voice")
+        speech, audio = sf.info(str(tiny / r["speech"])), sf.info(str(tiny / r["audio"]))
+        assert (speech.samplerate, speech.channels) == (16000, 1) == (r["speech_sample_rate"], 1)
+        assert (audio.samplerate, audio.channels) == (22050, 1) == (r["audio_sample_rate"], 1)
+        assert r["duration"] == pytest.approx(audio.frames / 22050) and 2.0 <= r["duration"] <= 4.0
+    wav, _ = sf.read(str(tiny / rows[0]["speech"]))
+    assert np.abs(wav).max() > 0.3
+
+
+def test_every_class_occurs_in_every_split(tiny: Path) -> None:
+    rows = _rows(tiny)
+    for split in ("train", "val", "test"):
+        seen = {label for r in rows if r["split"] == split for label in r["labels"]}
+        assert seen == set(CLASSES) or split == "val" and len(seen) >= 13
+
+
+def test_test_voices_and_templates_are_never_in_training(tiny: Path) -> None:
+    rows = _rows(tiny)
+    voices = {s: {r["voice"] for r in rows if r["split"] == s} for s in ("train", "val", "test")}
+    assert voices["train"] <= set(TRAIN_VOICES) and voices["val"] <= set(TRAIN_VOICES)
+    assert voices["test"] == set(TEST_VOICES)
+    items = plan("small", 0)
+    for it in items:
+        held_out = it.caption.has_test_only_part()
+        assert held_out == it.split.startswith("test"), f"{it.id}: '{it.caption.text}'"
+    train_captions = {it.caption.text for it in items if not it.split.startswith("test")}
+    test_captions = {it.caption.text for it in items if it.split == "test"}
+    assert not train_captions & test_captions
+    assert {it.caption.template for it in items if it.split == "test"} == set(TEST_TEMPLATES)
+
+
+def test_test_noisy_copies_share_audio_and_add_noise(tiny: Path) -> None:
+    rows = _rows(tiny)
+    tests = {r["id"]: r for r in rows if r["split"] == "test"}
+    noisy = [r for r in rows if r["split"] == "test-noisy"]
+    assert sorted({r["snr_db"] for r in noisy}) == [0.0, 5.0, 10.0]
+    for r in noisy:
+        src = tests[r["id"].replace("test-noisy", "test").rsplit("-snr", 1)[0]]
+        assert (r["audio"], r["caption"], r["labels"], r["voice"]) == (
+            src["audio"], src["caption"], src["labels"], src["voice"]
+        )  # fmt: skip
+        clean, _ = sf.read(str(tiny / src["speech"]))
+        mixed, _ = sf.read(str(tiny / r["speech"]))
+        assert mixed.shape == clean.shape
+        residual = mixed / np.abs(mixed).max() - clean / np.abs(clean).max()
+        assert np.mean(residual**2) > 1e-4 * (1 + 10 - r["snr_db"])  # lower SNR, more noise
+
+
+def test_same_seed_is_byte_identical_other_seed_differs(tiny: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    SpokenEvents(workers=1, progress=False).build(str(again), "tiny", 0)
+    assert _files(again) == _files(tiny)
+    # seed 1: another plan, and other audio for the same item ids (rendered through the same path as build)
+    other = plan("tiny", 1)
+    assert [it.caption.text for it in other] != [it.caption.text for it in plan("tiny", 0)]
+    subset = [it for it in other if it.split in ("train", "val")][::5]
+    SpokenEvents(workers=1, progress=False)._render(tmp_path / "seed1", 1, subset, "subset")
+    for it in subset:
+        for rel in (it.audio, it.speech):
+            assert (tmp_path / "seed1" / rel).read_bytes() != (tiny / rel).read_bytes(), rel
+
+
+def test_worker_processes_give_the_same_bytes(tiny: Path, tmp_path: Path) -> None:
+    """Fresh worker processes (whose libespeak-ng has spoken nothing before) reproduce the in-process build."""
+    items = [it for it in plan("tiny", 0) if it.split == "train"][::6]
+    SpokenEvents(workers=2, progress=False)._render(tmp_path, 0, items, "subset")
+    for it in items:
+        for rel in (it.audio, it.speech):
+            assert (tmp_path / rel).read_bytes() == (tiny / rel).read_bytes(), rel
+
+
+def test_resume_redoes_only_missing_or_broken_files(tiny: Path, tmp_path: Path) -> None:
+    out = tmp_path / "resume"
+    shutil.copytree(tiny, out)
+    rows = _rows(out)
+    (out / "manifest.jsonl").unlink()
+    (out / rows[0]["audio"]).unlink()
+    (out / rows[1]["speech"]).unlink()
+    (out / rows[2]["audio"]).write_bytes(b"RIFF\x00\x00")  # a file that cannot be decoded
+    noisy = next(r for r in rows if r["split"] == "test-noisy")
+    (out / noisy["speech"]).unlink()
+    # a killed write leaves a half-written temporary file; it must be neither used nor left behind
+    stale = out / Path(rows[3]["speech"]).parent / f".{Path(rows[3]['speech']).name}.abc123.tmp"
+    stale.write_bytes((out / rows[3]["speech"]).read_bytes()[:100])
+    (out / rows[3]["speech"]).unlink()
+    untouched = out / rows[5]["audio"]
+    mtime = untouched.stat().st_mtime_ns
+    SpokenEvents(workers=1, progress=False).build(str(out), "tiny", 0)
+    assert not stale.exists()
+    assert _files(out) == _files(tiny)
+    assert untouched.stat().st_mtime_ns == mtime
+
+
+def test_other_settings_in_the_same_folder_are_refused(tmp_path: Path) -> None:
+    SpokenEvents(progress=False)._check_settings(tmp_path, "tiny", 0)
+    with pytest.raises(StarKitError, match="seed=0"):
+        SpokenEvents(workers=1, progress=False).build(str(tmp_path), "tiny", 1)
+
+
+def test_bad_arguments_are_user_errors(tmp_path: Path) -> None:
+    with pytest.raises(StarKitError, match="unknown spoken-events size 'huge'"):
+        SpokenEvents(progress=False).build(str(tmp_path), "huge", 0)
+    with pytest.raises(StarKitError, match="min_seconds"):
+        SpokenEvents(min_seconds=5.0, max_seconds=3.0)

@@ -1,0 +1,167 @@
+"""The two-stage recipe end to end on the tiny config: outputs, resume after SIGKILL and SIGINT, DDP, generate."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+
+from star_kit.errors import StarKitError
+from star_kit.pipeline import StarPipeline
+
+from .conftest import CONFIG
+
+CLI = [sys.executable, "-m", "star_kit"]
+
+
+def _run(args: list[str], env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(CLI + args, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def _train(run_dir: Path, env: dict[str, str], *extra: str) -> subprocess.CompletedProcess:
+    cache = f"data.cache_dir={env['STARKIT_CACHE']}"
+    return _run(["recipe", "run", "two_stage", "--config", str(CONFIG), "--run-dir", str(run_dir), cache, *extra], env)
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import os
+
+    tmp = tmp_path_factory.mktemp("trained")
+    env = {**os.environ, "STARKIT_TEST_DATA": str(tiny_corpus), "STARKIT_CACHE": str(tmp / "cache"),
+           "OMP_NUM_THREADS": "1"}
+    out = _train(tmp / "run", env)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return tmp / "run"
+
+
+def test_run_writes_everything(trained: Path) -> None:
+    for name in ("config.yaml", "components.json", "report.md", "curves.png", "spectrograms.png",
+                 "model/model.safetensors", "model/config.yaml", "model/labels.json", "stage1/metrics.json",
+                 "stage1/best.safetensors", "stage2/history.json", "state/stage1.pt", "state/stage2.pt"):
+        assert (trained / name).exists(), name
+    components = {c["path"]: c for c in json.loads((trained / "components.json").read_text())}
+    assert components["encoder"]["name"] == "whisper" and components["encoder"]["plugin"] == "encoders"
+    metrics = json.loads((trained / "stage1" / "metrics.json").read_text())
+    assert len(metrics["history"]) >= 1 and {"test", "test-noisy"} <= set(metrics)
+    history = json.loads((trained / "stage2" / "history.json").read_text())
+    assert history["train"][-1][0] == 12 and history["val"][-1][0] == 12
+    report = (trained / "report.md").read_text()
+    assert "| test |" in report and "samples/" in report
+
+
+def test_exported_model_is_safetensors_and_state_loads_weights_only(trained: Path) -> None:
+    from safetensors import safe_open
+
+    with safe_open(str(trained / "model" / "model.safetensors"), framework="pt") as f:
+        keys = list(f.keys())
+        assert f.metadata()["step"] == "12"
+    assert any(k.startswith("bridge.") for k in keys) and any(k.startswith("generator.") for k in keys)
+    state = torch.load(trained / "state" / "stage2.pt", weights_only=True)
+    assert state["step"] == 12 and {"optimizer", "ema", "rng", "epoch", "batch"} <= set(state)
+
+
+def test_pipeline_generates_and_rejects_bad_speech(trained: Path, tiny_corpus: Path) -> None:
+    pipe = StarPipeline.from_pretrained(trained)
+    speech, rate = sf.read(next((tiny_corpus / "speech").rglob("*.wav")), dtype="float32")
+    audio = pipe(speech, rate, steps=3, seed=1)
+    assert audio.ndim == 1 and len(audio) == pytest.approx(pipe.sample_rate * 1.0, rel=0.05)
+    again = pipe(speech, rate, steps=3, seed=1)
+    np.testing.assert_array_equal(audio, again)
+    with pytest.raises(StarKitError, match="speech\\[0\\]: the waveform is silent"):
+        pipe(np.zeros(16000, dtype=np.float32), 16000)
+    with pytest.raises(StarKitError, match="shorter than the minimum"):
+        pipe(speech[len(speech) // 2 : len(speech) // 2 + 800], rate)
+    with pytest.raises(StarKitError, match="over the limit of 20.0 s"):
+        pipe(np.tile(speech, 40), rate)
+
+
+def test_generate_cli_never_overwrites_without_force(trained: Path, tiny_corpus: Path, tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    speech = next((tiny_corpus / "speech").rglob("*.wav"))
+    out = tmp_path / "out.wav"
+    first = _run(["generate", str(trained), "--speech", str(speech), "-o", str(out), "--steps", "2"], env)
+    assert first.returncode == 0, first.stderr
+    assert sf.info(str(out)).samplerate == 22050
+    again = _run(["generate", str(trained), "--speech", str(speech), "-o", str(out), "--steps", "2"], env)
+    assert again.returncode == 1 and "exists; pass --force" in again.stderr
+    silent = tmp_path / "silent.wav"
+    sf.write(silent, np.zeros(16000, dtype=np.float32), 16000)
+    bad = _run(["generate", str(trained), "--speech", str(silent), "-o", str(tmp_path / "x.wav")], env)
+    assert bad.returncode == 1 and f"{silent}: the waveform is silent" in bad.stderr
+    batch = _run(["generate", str(trained), "--manifest", str(tiny_corpus), "--split", "val", "-o",
+                  str(tmp_path / "batch"), "--steps", "2"], env)
+    assert batch.returncode == 0, batch.stderr
+    assert len(list((tmp_path / "batch").glob("*.wav"))) == sum(
+        1 for line in (tiny_corpus / "manifest.jsonl").read_text().splitlines() if '"split": "val"' in line)
+
+
+def _wait_for_checkpoint(run_dir: Path, proc: subprocess.Popen, min_step: int) -> None:
+    state = run_dir / "state" / "stage2.pt"
+    deadline = time.time() + 240
+    while time.time() < deadline and proc.poll() is None:
+        if state.exists():
+            try:
+                if torch.load(state, weights_only=True)["step"] >= min_step:
+                    return
+            except Exception:  # noqa: BLE001 - the file is replaced atomically; a read may race the rename
+                pass
+        time.sleep(0.2)
+    raise AssertionError(f"no stage-2 checkpoint at step >= {min_step} (process exit {proc.poll()})")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
+def test_killed_run_resumes_to_the_same_end(recipe_env: dict[str, str], tmp_path: Path, sig: int) -> None:
+    run_dir = tmp_path / "run"
+    args = ["recipe", "run", "two_stage", "--config", str(CONFIG), "--run-dir", str(run_dir),
+            f"data.cache_dir={recipe_env['STARKIT_CACHE']}", "stage2.max_steps=60", "stage2.checkpoint_every=2",
+            "report=false"]
+    proc = subprocess.Popen(CLI + args, env=recipe_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _wait_for_checkpoint(run_dir, proc, 4)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    if sig == signal.SIGINT:
+        assert proc.returncode == 130 and "interrupted: stage 2 interrupted at step" in err
+    else:
+        assert proc.returncode == -signal.SIGKILL
+    stopped = torch.load(run_dir / "state" / "stage2.pt", weights_only=True)["step"]
+    assert 4 <= stopped < 60
+    assert not (run_dir / "model").exists()
+    resumed = subprocess.run(CLI + args + ["--resume"], env=recipe_env, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert torch.load(run_dir / "state" / "stage2.pt", weights_only=True)["step"] == 60
+    assert StarPipeline.from_pretrained(run_dir).models.generator is not None
+
+
+def test_resume_errors(recipe_env: dict[str, str], tmp_path: Path) -> None:
+    missing = _train(tmp_path / "nothing", recipe_env, "--resume")
+    assert missing.returncode == 1 and "holds no run (no config.yaml)" in missing.stderr
+
+
+def test_two_process_ddp(recipe_env: dict[str, str], tmp_path: Path) -> None:
+    run_dir = tmp_path / "ddp"
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29517",
+           "-m", "star_kit", "recipe", "run", "two_stage", "--config", str(CONFIG), "--run-dir", str(run_dir),
+           f"data.cache_dir={recipe_env['STARKIT_CACHE']}"]
+    out = subprocess.run(cmd, env=recipe_env, capture_output=True, text=True, timeout=400)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert json.loads((run_dir / "timings.json").read_text())["world_size"] == 2
+    assert torch.load(run_dir / "state" / "stage2.pt", weights_only=True)["step"] == 12
+    StarPipeline.from_pretrained(run_dir)
+
+
+def test_init_from_reports_unmatched_keys(trained: Path, recipe_env: dict[str, str], tmp_path: Path) -> None:
+    out = _train(tmp_path / "init", recipe_env, "--init-from", str(trained), "generator.depth=3",
+                 "stage2.max_steps=2", "report=false")
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "--init-from" in out.stdout and "generator: " in out.stdout and "missing" in out.stdout
