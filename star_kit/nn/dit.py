@@ -165,6 +165,9 @@ class DiT(nn.Module):
         mlp_ratio: MLP hidden width over ``width``.
         long_skips: U-ViT long skip connections.
         dropout: attention and MLP dropout.
+        patch_size: latent frames per transformer token (DiT's patchify along time): ``p`` cuts the sequence the
+            attention sees ``p``-fold (and its cost about ``p^2``-fold); padded frames are zeroed first, so they
+            never leak into a token that also holds valid frames.
         zero_init: DiT's initialisation: zero AdaLN modulation (every block starts as the identity on its
             self-attention and MLP paths) and a zero output layer, so an untrained model predicts exactly zero.
             False keeps them Xavier-initialised like every other Linear, so that an untrained model already
@@ -184,22 +187,25 @@ class DiT(nn.Module):
         long_skips: bool = True,
         dropout: float = 0.0,
         zero_init: bool = True,
+        patch_size: int = 1,
     ) -> None:
         super().__init__()
+        if patch_size < 1:
+            raise StarKitError(f"DiT: patch_size must be >= 1, got {patch_size}")
         if width % heads or (width // heads) % 2:
             raise StarKitError(
                 f"DiT: width {width} must be divisible by heads {heads} into an even head width; change width or heads"
             )
-        self.width, self.heads = width, heads
+        self.width, self.heads, self.patch_size = width, heads, patch_size
         self.num_skips = depth // 2 if long_skips else 0
-        self.proj_in = nn.Linear(latent_dim, width)
+        self.proj_in = nn.Linear(latent_dim * patch_size, width)
         self.time_mlp = nn.Sequential(nn.Linear(256, width), nn.SiLU(), nn.Linear(width, width))
         self.blocks = nn.ModuleList(
             DiTBlock(width, cond_dim, heads, mlp_ratio, dropout, skip=i >= depth - self.num_skips) for i in range(depth)
         )
         self.norm_out = nn.LayerNorm(width, elementwise_affine=False, eps=1e-6)
         self.modulation_out = nn.Sequential(nn.SiLU(), nn.Linear(width, 2 * width))
-        self.proj_out = nn.Linear(width, latent_dim)
+        self.proj_out = nn.Linear(width, latent_dim * patch_size)
         self._init_weights(zero_init)
 
     def _init_weights(self, zero_init: bool) -> None:
@@ -231,6 +237,12 @@ class DiT(nn.Module):
         Returns:
             ``(b, t, latent_dim)``; values on padded frames are meaningless.
         """
+        frames, p = x.shape[1], self.patch_size
+        x = x.masked_fill(~mask[..., None], 0.0)
+        if p > 1:
+            pad = -frames % p
+            x = rearrange(F.pad(x, (0, 0, 0, pad)), "b (t p) c -> b t (p c)", p=p)  # (b, t/p, p * latent_dim)
+            mask = rearrange(F.pad(mask, (0, pad)), "b (t p) -> b t p", p=p).any(-1)  # (b, t/p)
         h = self.proj_in(x)  # (b, t, d)
         emb = self.time_mlp(timestep_embedding(1000.0 * time, 256).to(h.dtype))  # (b, d)
         rope = rotary(x.shape[1], self.width // self.heads, x.device)  # (t, e) each
@@ -241,4 +253,5 @@ class DiT(nn.Module):
             if i < self.num_skips:
                 skips.append(h)
         shift, scale = rearrange(self.modulation_out(emb), "b (n d) -> n b 1 d", n=2)
-        return self.proj_out(modulate(self.norm_out(h), shift, scale))  # (b, t, latent_dim)
+        out = self.proj_out(modulate(self.norm_out(h), shift, scale))  # (b, t/p, p * latent_dim)
+        return rearrange(out, "b t (p c) -> b (t p) c", p=p)[:, :frames]  # (b, t, latent_dim)

@@ -46,7 +46,7 @@ TRAIN_VOICES = (
     "espeak-en-us", "espeak-en-us-f1", "espeak-en-us-f3", "espeak-en-us-m1", "espeak-en-us-m3",
     "espeak-en-us-nyc-f4", "espeak-en-gb", "espeak-en-gb-f2", "espeak-en-gb-m2", "espeak-en-sc-m4",
 )  # fmt: skip
-TEST_VOICES = ("hibari", "piper-joe", "espeak-en-029-m7", "espeak-en-rp-f5")
+TEST_VOICES = ("hibari", "piper-joe", "espeak-en-wm-m6", "espeak-en-rp-f5")
 KINDS = ("single", "single", "overlap", "sequence")  # half single events, a quarter of each two-event kind
 NOISES = ("babble", "pink", "white")
 _SPLIT_CODE = {"train": 1, "val": 2, "test": 3, "test-noisy": 4}

@@ -73,13 +73,11 @@ class WhisperEncoder(SpeechEncoder):
         Each clip is its own call: Whisper normalises by the clip's maximum and pads the STFT by reflection, so a
         clip's features must not see the zeros after it.
         """
-        clips = [wav[i, : int(n)].detach().cpu().float().numpy() for i, n in enumerate(lengths)]
-        mels = [
-            self.features(c, sampling_rate=self.sample_rate, padding="longest", truncation=False, return_tensors="np")[
-                "input_features"
-            ][0]  # (m, s)
-            for c in clips
-        ]
+        mels = []
+        for i, n in enumerate(lengths.tolist()):
+            clip = wav[i, :n].detach().cpu().float().numpy()
+            out = self.features(clip, sampling_rate=self.sample_rate, padding="longest", truncation=False)
+            mels.append(out["input_features"][0])  # (m, s)
         mel_lengths = torch.tensor([m.shape[1] for m in mels])
         mel = np.zeros((len(mels), mels[0].shape[0], int(mel_lengths.max())), dtype=np.float32)  # (b, m, s)
         for i, m in enumerate(mels):
@@ -108,10 +106,10 @@ class WhisperEncoder(SpeechEncoder):
         frame_lengths = (mel_lengths + 1) // 2  # conv2: kernel 3, stride 2, padding 1
         enc = self.backbone
         with self.backbone_grad():
-            x = F.gelu(enc.conv1(mel))  # (b, d, s)
+            x = F.gelu(enc.conv1(mel.to(enc.conv1.weight.dtype)))  # (b, d, s)
             x = x * lengths_to_mask(mel_lengths, x.shape[-1])[:, None]  # conv2 must see zeros past each clip
-            x = F.gelu(enc.conv2(x))  # (b, d, t)
-            x = rearrange(x, "b d t -> b t d") + enc.embed_positions.weight[: x.shape[-1]]
+            x = rearrange(F.gelu(enc.conv2(x)), "b d t -> b t d")
+            x = x + enc.embed_positions.weight[: x.shape[1]]  # the positional table, cut to the real length
             x = F.dropout(x, p=enc.dropout, training=enc.training)
             mask = lengths_to_mask(frame_lengths, x.shape[1])  # (b, t)
             bias = None

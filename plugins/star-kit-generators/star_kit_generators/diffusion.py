@@ -57,6 +57,7 @@ class Diffusion(Generator):
         long_skips: U-ViT long skip connections.
         dropout: backbone dropout.
         zero_init: DiT's zero initialisation of the AdaLN gates and the output layer (see :class:`DiT`).
+        patch_size: latent frames per transformer token (see :class:`DiT`); 2-4 makes CPU training affordable.
         cond_dropout: probability of training a row on the null context (classifier-free guidance).
         null_cond: the unconditional context: ``"zeros"`` or ``"learned"``.
         prediction: what the backbone predicts: ``"v"`` (stable at every noise level) or ``"epsilon"``.
@@ -77,6 +78,7 @@ class Diffusion(Generator):
         long_skips: bool = True,
         dropout: float = 0.0,
         zero_init: bool = True,
+        patch_size: int = 1,
         cond_dropout: float = 0.2,
         null_cond: str = "zeros",
         prediction: str = "v",
@@ -108,6 +110,7 @@ class Diffusion(Generator):
             long_skips=long_skips,
             dropout=dropout,
             zero_init=zero_init,
+            patch_size=patch_size,
         )
         self.null = NullCondition("diffusion", cond_dim, cond_dropout, null_cond)
 

@@ -21,6 +21,15 @@ class TestFlowMatching(GeneratorContract):
     build_defaults = False  # the registered defaults are the paper's ~0.58 B parameters: slow to allocate on CPU
 
 
+class TestFlowMatchingPatched(GeneratorContract):
+    """Three frames per token: the second target row (8 valid of 12) ends inside a patch."""
+
+    name = "flow_matching"
+    kwargs = {**TINY, "patch_size": 3}
+    wired = WIRED
+    build_defaults = False
+
+
 class TestFlowMatchingLearnedNullMidpoint(GeneratorContract):
     name = "flow_matching"
     kwargs = {**TINY, "null_cond": "learned", "solver": "midpoint", "schedule": "uniform", "time_sampling": "uniform"}

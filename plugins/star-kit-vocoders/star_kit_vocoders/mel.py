@@ -133,7 +133,7 @@ def _reflect_indices(lengths: Tensor, num_frames: int) -> Tensor:
     pos = torch.arange((num_frames - 1) * HOP + N_FFT, device=lengths.device) - PAD  # (n',)
     last = (lengths - 1)[:, None]  # (b, 1)
     idx = pos.abs()[None, :].expand(len(lengths), -1)  # (b, n'): reflect at the start
-    pass
+    idx = torch.where(idx > last, 2 * last - idx, idx)  # reflect at each clip's end
     return torch.minimum(idx.clamp(min=0), last)
 
 

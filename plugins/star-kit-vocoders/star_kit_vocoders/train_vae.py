@@ -125,13 +125,8 @@ def run(cfg: DictConfig, run_dir: Path, resume: bool = False) -> None:
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     train = cfg.train
-    device = torch.device(
-        "cuda"
-        if train.device == "auto" and torch.cuda.is_available()
-        else "cpu"
-        if train.device == "auto"
-        else train.device
-    )
+    auto = "cuda" if torch.cuda.is_available() else "cpu"
+    device = torch.device(auto if train.device == "auto" else train.device)
     clips = load_clips(audio_files(cfg.data))
     seed_everything(train.seed)
     vae = instantiate(get_registry(), "vocoder", OmegaConf.merge(cfg.vocoder, {"freeze": False}))

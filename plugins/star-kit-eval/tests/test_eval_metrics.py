@@ -1,0 +1,112 @@
+"""The pure metric functions of star_kit.evaluate: probe, event accuracy, Frechet distance, KL."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from star_kit.errors import StarKitError
+from star_kit.evaluate import event_correct, fit_probe, frechet_distance, generation_metrics, kl_divergence
+
+
+def _blobs(n_per: int, seed: int, dim: int = 16, classes: int = 3, spread: float = 0.5):
+    rng = np.random.default_rng(seed)
+    centres = np.random.default_rng(99).normal(size=(classes, dim)) * 3
+    y = np.repeat(np.arange(classes), n_per)
+    x = centres[y] + spread * rng.normal(size=(len(y), dim))
+    return x, np.eye(classes)[y]
+
+
+@pytest.mark.parametrize("mode", ["softmax", "sigmoid"])
+def test_probe_separates_classes_and_is_deterministic(mode: str) -> None:
+    x, t = _blobs(20, seed=0)
+    xt, tt = _blobs(10, seed=1)
+    a, b = fit_probe(x, t, mode), fit_probe(x, t, mode)
+    np.testing.assert_array_equal(a.weight, b.weight)
+    assert event_correct(a.posteriors(xt), tt).mean() == 1.0
+    p = a.posteriors(xt)
+    assert p.shape == (30, 3) and ((p >= 0) & (p <= 1)).all()
+    if mode == "softmax":
+        np.testing.assert_allclose(p.sum(1), 1.0, rtol=1e-9)
+
+
+def test_probe_learns_nothing_from_shuffled_labels() -> None:
+    x, t = _blobs(40, seed=0, spread=3.0)
+    xt, tt = _blobs(40, seed=1, spread=3.0)
+    shuffled = t[np.random.default_rng(0).permutation(len(t))]
+    acc = event_correct(fit_probe(x, shuffled, l2=1.0).posteriors(xt), tt).mean()
+    assert acc < 0.6  # chance is 1/3; the real labels give 1.0
+
+
+def test_probe_multi_label_targets_split_the_mass() -> None:
+    x, t = _blobs(20, seed=0)
+    both = np.concatenate([x[:20] + x[20:40]]) / 2  # halfway between class 0 and class 1
+    targets = np.zeros((20, 3))
+    targets[:, :2] = 1
+    probe = fit_probe(np.concatenate([x, both]), np.concatenate([t, targets]))
+    p = probe.posteriors(both)
+    assert (p[:, 2] < 0.1).all() and event_correct(p, targets).all()
+
+
+def test_probe_rejects_bad_input() -> None:
+    x, t = _blobs(5, seed=0)
+    with pytest.raises(StarKitError, match="softmax or sigmoid"):
+        fit_probe(x, t, "linear")
+    t[0] = 0
+    with pytest.raises(StarKitError, match="label each"):
+        fit_probe(x, t)
+
+
+def test_event_correct_accepts_any_of_the_labels() -> None:
+    posteriors = np.array([[0.1, 0.7, 0.2], [0.6, 0.3, 0.1], [0.2, 0.2, 0.6]])
+    targets = np.array([[1, 1, 0], [0, 1, 0], [0, 0, 1]])
+    assert event_correct(posteriors, targets).tolist() == [True, False, True]
+
+
+def test_frechet_distance_known_values() -> None:
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(4000, 3))
+    assert frechet_distance(a, a) == pytest.approx(0.0, abs=1e-6)
+    shift = np.array([1.0, 2.0, 0.0])
+    assert frechet_distance(a, a + shift) == pytest.approx(5.0, rel=1e-6)  # same covariance: |delta mu|^2
+    # independent 1-d Gaussians: (mu1 - mu2)^2 + (s1 - s2)^2 per dimension
+    b = rng.normal(size=(4000, 3)) * 2 + 1
+    expected = sum((a[:, k].mean() - b[:, k].mean()) ** 2 + (a[:, k].std(ddof=1) - b[:, k].std(ddof=1)) ** 2
+                   for k in range(3))
+    assert frechet_distance(a, b) == pytest.approx(expected, rel=0.02)
+    assert frechet_distance(a, b) == pytest.approx(frechet_distance(b, a), rel=1e-6)
+
+
+def test_frechet_distance_with_fewer_clips_than_dimensions_is_finite() -> None:
+    rng = np.random.default_rng(0)
+    value = frechet_distance(rng.normal(size=(10, 64)), rng.normal(size=(12, 64)) + 1)
+    assert np.isfinite(value) and value > 64  # the mean shift alone is 64
+    with pytest.raises(StarKitError, match="at least 2"):
+        frechet_distance(rng.normal(size=(1, 4)), rng.normal(size=(5, 4)))
+
+
+def test_kl_divergence_values_and_direction() -> None:
+    p = np.array([[0.5, 0.5], [0.9, 0.1]])
+    q = np.array([[0.5, 0.5], [0.5, 0.5]])
+    kl = kl_divergence(p, q)
+    assert kl[0] == pytest.approx(0.0, abs=1e-12)
+    assert kl[1] == pytest.approx(0.9 * np.log(0.9 / 0.5) + 0.1 * np.log(0.1 / 0.5))
+    assert kl_divergence(q, p)[1] == pytest.approx(0.5 * np.log(0.5 / 0.9) + 0.5 * np.log(0.5 / 0.1))
+    assert np.isfinite(kl_divergence(np.array([[1.0, 0.0]]), np.array([[0.0, 1.0]]))).all()
+
+
+def test_generation_metrics_rank_good_above_bad_generations() -> None:
+    x, t = _blobs(30, seed=0)
+    probe = fit_probe(x, t)
+    ref, targets = _blobs(10, seed=1)
+    good, _ = _blobs(10, seed=2)
+    bad = good[np.roll(np.arange(30), 10)]  # every clip generated as another class
+    m_good, rows = generation_metrics(good, ref, probe, targets)
+    m_bad, _ = generation_metrics(bad, ref, probe, targets)
+    assert m_good["aisfx-acc"] == 1.0 and m_bad["aisfx-acc"] == 0.0
+    assert m_good["aisfx-KL"] < m_bad["aisfx-KL"] and m_good["aisfx-KL-reverse"] < m_bad["aisfx-KL-reverse"]
+    assert rows["correct"].shape == rows["kl"].shape == (30,)
+    # FAD compares distributions, not pairs: shuffling the pairing leaves it unchanged
+    assert m_good["aisfx-FAD"] == pytest.approx(m_bad["aisfx-FAD"], rel=1e-6)
+    m_far, _ = generation_metrics(good + 5.0, ref, probe, targets)
+    assert m_far["aisfx-FAD"] > m_good["aisfx-FAD"] + 100
