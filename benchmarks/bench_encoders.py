@@ -6,7 +6,7 @@ path pads the clip to 30 s (3000 mel frames) and calls ``WhisperEncoder.forward`
 using Whisper normally would. The input is a deterministic noisy harmonic signal: neither path's cost depends on
 what is said, only on how long it lasts.
 
-Run: .venv/bin/python benchmarks/bench_encoders.py [--model tiny.en|base] [--runs 7] [--threads 2]
+Run: .venv/bin/python benchmarks/bench_encoders.py [--model tiny.en|base] [--runs 15] [--threads 2]
 """
 
 from __future__ import annotations
@@ -35,20 +35,22 @@ def speech_like(seconds: float, seed: int = 0) -> np.ndarray:
     return (0.2 * wav + 0.01 * rng.standard_normal(t.shape)).astype(np.float32)
 
 
-def median_seconds(fn: Callable[[], object], runs: int) -> tuple[float, float]:
-    """Median wall-clock and process CPU seconds of ``fn`` (after one warm-up call).
+def timings(fns: list[Callable[[], object]], runs: int) -> list[tuple[list[float], list[float]]]:
+    """Wall-clock and process CPU seconds of each ``fn`` over ``runs`` interleaved rounds (after one warm-up each).
 
-    CPU time (all threads of this process) does not count time spent waiting for a core, so it stays meaningful
-    on a machine shared with other jobs; wall time is what a user waits.
+    Rounds interleave the functions so that load from other jobs on a shared machine hits them alike. CPU time (all
+    threads of this process) leaves out time spent waiting for a core; wall time is what a user waits.
     """
-    fn()
-    wall, cpu = [], []
-    for _ in range(runs):
-        w, c = time.perf_counter(), time.process_time()
+    for fn in fns:
         fn()
-        wall.append(time.perf_counter() - w)
-        cpu.append(time.process_time() - c)
-    return statistics.median(wall), statistics.median(cpu)
+    out: list[tuple[list[float], list[float]]] = [([], []) for _ in fns]
+    for _ in range(runs):
+        for fn, (wall, cpu) in zip(fns, out, strict=True):
+            w, c = time.perf_counter(), time.process_time()
+            fn()
+            wall.append(time.perf_counter() - w)
+            cpu.append(time.process_time() - c)
+    return out
 
 
 def trimmed(enc: WhisperEncoder, wav: np.ndarray) -> torch.Tensor:
@@ -65,7 +67,7 @@ def padded(enc: WhisperEncoder, wav: np.ndarray) -> torch.Tensor:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="tiny.en", choices=["tiny.en", "base"])
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--durations", type=float, nargs="+", default=[1.0, 3.0, 5.0])
     args = parser.parse_args()
@@ -76,21 +78,19 @@ def main() -> None:
         f"whisper bundled:{args.model}, torch {torch.__version__}, {torch.get_num_threads()} threads, "
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, median of {args.runs} runs"
     )
-    print("per clip, median; ms/s = wall milliseconds per second of speech")
-    print(
-        f"{'speech':>6} | {'trimmed: wall ms':>16} {'ms/s':>6} {'cpu ms':>7} | "
-        f"{'30 s padded: wall ms':>20} {'ms/s':>6} {'cpu ms':>7} | speed-up wall, cpu"
-    )
+    print("ms per clip: median wall [min wall] / median CPU; ms/s = median wall ms per second of speech")
+    print(f"{'speech':>6} | {'trimmed':>24} {'ms/s':>6} | {'30 s padded':>24} {'ms/s':>6} | speed-up (median wall)")
     for seconds in args.durations:
         wav = speech_like(seconds)
         with torch.no_grad():
-            fast, fast_cpu = median_seconds(partial(trimmed, enc, wav), args.runs)
-            slow, slow_cpu = median_seconds(partial(padded, enc, wav), args.runs)
-        print(
-            f"{seconds:5.1f}s | {fast * 1e3:16.1f} {fast * 1e3 / seconds:6.1f} {fast_cpu * 1e3:7.1f} | "
-            f"{slow * 1e3:20.1f} {slow * 1e3 / seconds:6.1f} {slow_cpu * 1e3:7.1f} | "
-            f"{slow / fast:5.1f}x, {slow_cpu / fast_cpu:5.1f}x"
-        )
+            results = timings([partial(trimmed, enc, wav), partial(padded, enc, wav)], args.runs)
+        row, medians = f"{seconds:5.1f}s |", []
+        for wall, cpu in results:
+            med = statistics.median(wall)
+            medians.append(med)
+            cell = f"{med * 1e3:.1f} [{min(wall) * 1e3:.1f}] / {statistics.median(cpu) * 1e3:.1f}"
+            row += f" {cell:>24} {med * 1e3 / seconds:6.1f} |"
+        print(f"{row} {medians[1] / medians[0]:6.1f}x")
 
 
 if __name__ == "__main__":

@@ -58,7 +58,7 @@ def main() -> None:
         for k in range(0, len(items), args.batch):
             batch = items[k : k + args.batch]
             hyps += asr.transcribe_batch([sf.read(str(root / r["speech"]), dtype="float32")[0] for r in batch], 16000)
-        errors = sum(edit_distance(words(r["caption"]), words(h)) for r, h in zip(items, hyps))
+        errors = sum(edit_distance(words(r["caption"]), words(h)) for r, h in zip(items, hyps, strict=True))
         total = sum(len(words(r["caption"])) for r in items)
         results.append({"split": split, "group": group, "clips": len(items), "wer": errors / total,
                         "example": {"caption": items[0]["caption"], "heard": hyps[0]}})  # fmt: skip

@@ -234,7 +234,9 @@ def prepare_data(cfg: DictConfig, models: Models, device: torch.device) -> tuple
         frames = features(items, False)
         latents = None
         if name in ("train", "val"):
-            latents = audio_latents(models.vocoder, manifest, items, latent_cache, data.audio_seconds, device, progress=False)
+            latents = audio_latents(
+                models.vocoder, manifest, items, latent_cache, data.audio_seconds, device, progress=False
+            )
         targets = np.stack([multi_hot(i.labels, manifest.labels) for i in items])
         extra = [{"snr_db": i.snr_db, "voice": i.voice} for i in items]
         splits[name] = Split([i.id for i in items], frames, targets, latents, extra)
@@ -263,8 +265,14 @@ def stage1_metrics(model: Stage1Model, split: Split, device: torch.device) -> di
 
 
 def run_stage1(
-    cfg: DictConfig, run_dir: Path, models: Models, splits: dict[str, Split], device: torch.device,
-    rank: int, world: int, interrupt: Interrupt,
+    cfg: DictConfig,
+    run_dir: Path,
+    models: Models,
+    splits: dict[str, Split],
+    device: torch.device,
+    rank: int,
+    world: int,
+    interrupt: Interrupt,
 ) -> Stage1Model:
     s1 = cfg.stage1
     out_dir, state_path = run_dir / "stage1", run_dir / "state" / "stage1.pt"
@@ -289,8 +297,9 @@ def run_stage1(
         sched.load_state_dict(state["scheduler"])
         set_rng_state(state["rng"])
         start, best, stale, history = state["epoch"], state["best"], state["stale"], state["history"]
-    bar = tqdm(range(start, s1.epochs), desc="stage 1", unit="epoch", disable=not is_main(), initial=start,
-               total=s1.epochs)
+    bar = tqdm(
+        range(start, s1.epochs), desc="stage 1", unit="epoch", disable=not is_main(), initial=start, total=s1.epochs
+    )
     for epoch in bar:
         model.train()
         losses = []
@@ -313,10 +322,19 @@ def run_stage1(
         else:
             stale += 1
         if is_main():
-            save_state(state_path, {
-                "model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
-                "rng": rng_state(), "epoch": epoch + 1, "best": best, "stale": stale, "history": history,
-            })
+            save_state(
+                state_path,
+                {
+                    "model": model.state_dict(),
+                    "optimizer": opt.state_dict(),
+                    "scheduler": sched.state_dict(),
+                    "rng": rng_state(),
+                    "epoch": epoch + 1,
+                    "best": best,
+                    "stale": stale,
+                    "history": history,
+                },
+            )
         if interrupt.requested:
             raise KeyboardInterrupt(f"stage 1 interrupted after epoch {epoch + 1}; saved {state_path}")
         if stale >= s1.patience:
@@ -336,8 +354,11 @@ def run_stage1(
                     metrics[f"test-noisy@{snr:g}dB"] = stage1_metrics(model, sub, device)
     if is_main():
         (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-        summary = ", ".join(f"{k} top1 {v['top1']:.3f} mAP {v['mAP']:.3f}" for k, v in metrics.items()
-                            if isinstance(v, dict) and "top1" in v)
+        summary = ", ".join(
+            f"{k} top1 {v['top1']:.3f} mAP {v['mAP']:.3f}"
+            for k, v in metrics.items()
+            if isinstance(v, dict) and "top1" in v
+        )
         print(f"stage 1 done: best val mAP {best:.3f}; {summary}", flush=True)
     return model
 
@@ -386,8 +407,17 @@ def export_model(
 
 
 def run_stage2(
-    cfg: DictConfig, run_dir: Path, stage1: Stage1Model, models: Models, splits: dict[str, Split],
-    device: torch.device, rank: int, world: int, interrupt: Interrupt, init_from: str | None, labels: list[str],
+    cfg: DictConfig,
+    run_dir: Path,
+    stage1: Stage1Model,
+    models: Models,
+    splits: dict[str, Split],
+    device: torch.device,
+    rank: int,
+    world: int,
+    interrupt: Interrupt,
+    init_from: str | None,
+    labels: list[str],
 ) -> Stage2Model:
     s2 = cfg.stage2
     state_path, out_dir = run_dir / "state" / "stage2.pt", run_dir / "stage2"
@@ -414,11 +444,20 @@ def run_stage2(
 
     def checkpoint() -> None:
         if is_main():
-            save_state(state_path, {
-                "model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
-                "ema": ema.state_dict(), "rng": rng_state(), "step": step, "epoch": epoch, "batch": batch_in_epoch,
-                "history": history,
-            })
+            save_state(
+                state_path,
+                {
+                    "model": model.state_dict(),
+                    "optimizer": opt.state_dict(),
+                    "scheduler": sched.state_dict(),
+                    "ema": ema.state_dict(),
+                    "rng": rng_state(),
+                    "step": step,
+                    "epoch": epoch,
+                    "batch": batch_in_epoch,
+                    "history": history,
+                },
+            )
 
     train = splits["train"]
     bar = tqdm(total=s2.max_steps, initial=step, desc="stage 2", unit="step", disable=not is_main())
@@ -446,8 +485,10 @@ def run_stage2(
             if step % s2.val_every == 0 or step == s2.max_steps:
                 with ema.applied(model):
                     history["val"].append([step, validation_loss(model, splits["val"], device, s2.batch_size)])
-                bar.set_postfix(loss=f"{history['train'][-1][1]:.4f}" if history["train"] else "",
-                                val=f"{history['val'][-1][1]:.4f}")
+                bar.set_postfix(
+                    loss=f"{history['train'][-1][1]:.4f}" if history["train"] else "",
+                    val=f"{history['val'][-1][1]:.4f}",
+                )
             if is_main() and s2.sample_every and step % s2.sample_every == 0:
                 with ema.applied(model):
                     render_samples(run_dir / "stage2" / f"samples-{step:06d}", cfg, models, splits["val"], 2)

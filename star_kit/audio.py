@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from math import gcd
 from pathlib import Path
 
 import numpy as np
 
 from star_kit.errors import StarKitError
+from star_kit.files import atomic_path
 
 SILENCE_PEAK = 1e-4
 
@@ -59,13 +59,6 @@ def resample(wav: np.ndarray, orig: int, new: int) -> np.ndarray:
 
     g = gcd(int(orig), int(new))
     return resample_poly(wav, new // g, orig // g, axis=-1).astype(np.float32)
-
-
-def atomic_path(path: Path) -> Path:
-    """A temporary sibling of ``path`` to write to before ``os.replace`` makes it visible."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    return Path(tmp)
 
 
 def write_audio(path: str | Path, wav: np.ndarray, sample_rate: int, overwrite: bool = True) -> Path:

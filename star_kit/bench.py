@@ -59,9 +59,9 @@ def load_system(source: str | Path | DictConfig, device: str = "cpu") -> tuple[M
     return models, cfg, what
 
 
-def manifest_utterances(cfg: DictConfig, n: int, split: str = "test", manifest: str | Path | None = None) -> list[
-    tuple[np.ndarray, int]
-]:
+def manifest_utterances(
+    cfg: DictConfig, n: int, split: str = "test", manifest: str | Path | None = None
+) -> list[tuple[np.ndarray, int]]:
     """The first ``n`` speech clips ``(wav, rate)`` of a manifest split (the run's manifest unless given)."""
     from star_kit.audio import load_audio
     from star_kit.data.manifest import read_manifest
@@ -76,8 +76,13 @@ def manifest_utterances(cfg: DictConfig, n: int, split: str = "test", manifest: 
 def stats(ms: Sequence[float]) -> dict[str, float]:
     """Median, 90th percentile, mean, min and count of timings in milliseconds."""
     a = np.asarray(ms, dtype=np.float64)
-    return {"median": float(np.median(a)), "p90": float(np.percentile(a, 90)), "mean": float(a.mean()),
-            "min": float(a.min()), "n": int(a.size)}
+    return {
+        "median": float(np.median(a)),
+        "p90": float(np.percentile(a, 90)),
+        "mean": float(a.mean()),
+        "min": float(a.min()),
+        "n": int(a.size),
+    }
 
 
 class _Clock:
@@ -122,12 +127,14 @@ def front_end(models: Models, wav: np.ndarray, rate: int, device: torch.device) 
 
 
 @torch.no_grad()
-def generate(models: Models, cond: Any, seconds: float, steps: int, guidance: float, solver: str | None,
-             device: torch.device) -> dict[str, float]:
+def generate(
+    models: Models, cond: Any, seconds: float, steps: int, guidance: float, solver: str | None, device: torch.device
+) -> dict[str, float]:
     """Sampling and decoding of one clip: milliseconds of each and the seconds of audio made."""
     clock = _Clock(device)
-    latents = models.generator.sample(cond, models.vocoder.num_frames(seconds), steps=steps, guidance=guidance,
-                                      solver=solver, seed=0)
+    latents = models.generator.sample(
+        cond, models.vocoder.num_frames(seconds), steps=steps, guidance=guidance, solver=solver, seed=0
+    )
     sampling = clock.lap()
     wav, lengths = models.vocoder.decode(latents)
     vocoder = clock.lap()
@@ -135,8 +142,16 @@ def generate(models: Models, cond: Any, seconds: float, steps: int, guidance: fl
 
 
 def _measure(
-    models: Models, cfg: DictConfig, speech: list[tuple[np.ndarray, int]], warmup: int, n_generate: int,
-    steps: Sequence[int], seconds: float, guidance: float, solver: str | None, device: torch.device,
+    models: Models,
+    cfg: DictConfig,
+    speech: list[tuple[np.ndarray, int]],
+    warmup: int,
+    n_generate: int,
+    steps: Sequence[int],
+    seconds: float,
+    guidance: float,
+    solver: str | None,
+    device: torch.device,
 ) -> dict[str, Any]:
     for wav, rate in speech[:warmup]:
         front_end(models, wav, rate, device)
@@ -166,8 +181,9 @@ def _measure(
             "end_of_speech_to_waveform_ms": stats([r["front_end"] + r["sampling"] + r["vocoder"] for r in rows]),
             "sampling_ms": stats([r["sampling"] for r in rows]),
             "vocoder_ms": stats([r["vocoder"] for r in rows]),
-            "real_time_factor": float(np.median([(r["sampling"] + r["vocoder"]) / 1000 / r["audio_seconds"]
-                                                 for r in rows])),
+            "real_time_factor": float(
+                np.median([(r["sampling"] + r["vocoder"]) / 1000 / r["audio_seconds"] for r in rows])
+            ),
         }
     return out
 
@@ -217,8 +233,10 @@ def latency(
         The result dict (see :func:`markdown` for a table).
     """
     if n < 1 or warmup < 0 or n_generate < 1 or threads < 1:
-        raise StarKitError(f"bench: need n >= 1, warmup >= 0, n_generate >= 1, threads >= 1 (got {n}, {warmup}, "
-                           f"{n_generate}, {threads})")
+        raise StarKitError(
+            f"bench: need n >= 1, warmup >= 0, n_generate >= 1, threads >= 1 (got {n}, {warmup}, "
+            f"{n_generate}, {threads})"
+        )
     previous = torch.get_num_threads()
     torch.set_num_threads(threads)
     try:
@@ -236,25 +254,42 @@ def latency(
         seconds = float(seconds or cfg_e2e.sampling.seconds)
         s = cfg_e2e.sampling
         systems = {}
-        for name, models, cfg, what in (("end-to-end", e2e, cfg_e2e, what_e2e),
-                                         ("cascade", cascade, cfg_cascade, what_cascade)):
-            result = _measure(models, cfg, timed, warmup, min(n_generate, n), steps, seconds,
-                              float(s.guidance), s.solver, dev)
+        for name, models, cfg, what in (
+            ("end-to-end", e2e, cfg_e2e, what_e2e),
+            ("cascade", cascade, cfg_cascade, what_cascade),
+        ):
+            result = _measure(
+                models, cfg, timed, warmup, min(n_generate, n), steps, seconds, float(s.guidance), s.solver, dev
+            )
             systems[name] = {"source": what, **result}
     finally:
         torch.set_num_threads(previous)
     durations = [len(w) / r for w, r in timed]
     result = {
         "settings": {
-            "n": n, "warmup": warmup, "n_generate": min(n_generate, n), "threads": threads, "steps": list(steps),
-            "seconds_generated": seconds, "guidance": float(s.guidance), "solver": str(s.solver), "batch": 1,
-            "device": device, "cpu": _cpu_name(), "cpu_count": os.cpu_count(), "torch": torch.__version__,
-            "speech": source, "speech_seconds": {"median": float(np.median(durations)), "min": float(min(durations)),
-                                                 "max": float(max(durations))},
+            "n": n,
+            "warmup": warmup,
+            "n_generate": min(n_generate, n),
+            "threads": threads,
+            "steps": list(steps),
+            "seconds_generated": seconds,
+            "guidance": float(s.guidance),
+            "solver": str(s.solver),
+            "batch": 1,
+            "device": device,
+            "cpu": _cpu_name(),
+            "cpu_count": os.cpu_count(),
+            "torch": torch.__version__,
+            "speech": source,
+            "speech_seconds": {
+                "median": float(np.median(durations)),
+                "min": float(min(durations)),
+                "max": float(max(durations)),
+            },
         },
         "systems": systems,
-        "front_end_reduction": 1 - systems["end-to-end"]["front_end_ms"]["median"]
-        / systems["cascade"]["front_end_ms"]["median"],
+        "front_end_reduction": 1
+        - systems["end-to-end"]["front_end_ms"]["median"] / systems["cascade"]["front_end_ms"]["median"],
     }
     if out is None and not isinstance(run_dir_e2e, DictConfig) and Path(run_dir_e2e).is_dir():
         out = Path(run_dir_e2e) / "bench" / "latency.json"
@@ -295,7 +330,8 @@ def markdown(result: dict[str, Any]) -> str:
         "|---|" + "---|---|" * len(systems["end-to-end"]["generation"]),
     ]
     for name, s in systems.items():
-        cells = [f"{fmt(g['end_of_speech_to_waveform_ms'])} | {g['real_time_factor']:.2f}"
-                 for g in s["generation"].values()]
+        cells = [
+            f"{fmt(g['end_of_speech_to_waveform_ms'])} | {g['real_time_factor']:.2f}" for g in s["generation"].values()
+        ]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

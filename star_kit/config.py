@@ -68,7 +68,9 @@ def load_config(path: str | Path, find: Any) -> DictConfig:
         return cfg
     base_name = str(cfg.pop(BASE))
     relative = Path(path).parent / base_name
-    base = load_config(relative if relative.suffix in (".yaml", ".yml") and relative.exists() else find(base_name), find)
+    base = load_config(
+        relative if relative.suffix in (".yaml", ".yml") and relative.exists() else find(base_name), find
+    )
     for key, node in component_nodes(cfg).items():
         old = OmegaConf.select(base, key)
         if isinstance(old, DictConfig) and old.get(COMPONENT) != node[COMPONENT]:

@@ -82,8 +82,9 @@ def fit_probe(
         raise StarKitError(f"probe mode must be softmax or sigmoid, not '{mode}'")
     x, targets = np.asarray(x, np.float64), np.asarray(targets, np.float64)
     if x.ndim != 2 or targets.shape[0] != x.shape[0] or (targets.sum(1) <= 0).any():
-        raise StarKitError(f"probe: need (n, d) embeddings and (n, c) targets with a label each, got {x.shape} and "
-                           f"{targets.shape}")
+        raise StarKitError(
+            f"probe: need (n, d) embeddings and (n, c) targets with a label each, got {x.shape} and {targets.shape}"
+        )
     mean, scale = x.mean(0), x.std(0) + 1e-6
     xs = torch.from_numpy((x - mean) / scale)  # (n, d)
     y = torch.from_numpy(targets)  # (n, c)
@@ -91,8 +92,15 @@ def fit_probe(
         y = y / y.sum(1, keepdim=True)
     w = torch.zeros(x.shape[1], targets.shape[1], dtype=torch.float64, requires_grad=True)  # (d, c)
     b = torch.zeros(targets.shape[1], dtype=torch.float64, requires_grad=True)  # (c,)
-    opt = torch.optim.LBFGS([w, b], lr=1, max_iter=max_iter, history_size=20, line_search_fn="strong_wolfe",
-                            tolerance_grad=1e-9, tolerance_change=1e-12)
+    opt = torch.optim.LBFGS(
+        [w, b],
+        lr=1,
+        max_iter=max_iter,
+        history_size=20,
+        line_search_fn="strong_wolfe",
+        tolerance_grad=1e-9,
+        tolerance_change=1e-12,
+    )
 
     def closure() -> Tensor:
         opt.zero_grad()
@@ -114,25 +122,25 @@ def event_correct(posteriors: np.ndarray, targets: np.ndarray) -> np.ndarray:
     return targets[np.arange(len(targets)), np.asarray(posteriors).argmax(1)] > 0
 
 
-def frechet_distance(a: np.ndarray, b: np.ndarray, eps: float = 1e-6) -> float:
+def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
     """Frechet distance between Gaussians fitted to ``a (n, d)`` and ``b (m, d)`` (n, m >= 2).
 
-    ``||mu_a - mu_b||^2 + tr(S_a + S_b - 2 (S_a S_b)^(1/2))``; a singular product (fewer clips than dimensions)
-    is regularised by ``eps`` on the diagonals, as pytorch-fid does.
+    ``||mu_a - mu_b||^2 + tr(S_a) + tr(S_b) - 2 tr((S_a S_b)^(1/2))``. The last trace is computed as the sum of the
+    square roots of the eigenvalues of the symmetric ``S_a^(1/2) S_b S_a^(1/2)`` (the same number as
+    ``tr(scipy.linalg.sqrtm(S_a @ S_b))``, which has the same eigenvalues), so it stays exact and fast when there are
+    fewer clips than dimensions and the covariances are singular.
     """
-    from scipy.linalg import sqrtm
+    from scipy.linalg import eigh, eigvalsh
 
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
     if len(a) < 2 or len(b) < 2:
         raise StarKitError(f"Frechet distance needs at least 2 clips per set, got {len(a)} and {len(b)}")
     mu_a, mu_b = a.mean(0), b.mean(0)
     s_a, s_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    covmean = sqrtm(s_a @ s_b)
-    if not np.isfinite(covmean).all():
-        offset = np.eye(len(s_a)) * eps
-        covmean = sqrtm((s_a + offset) @ (s_b + offset))
-    covmean = np.real(covmean)
-    return float(np.sum((mu_a - mu_b) ** 2) + np.trace(s_a) + np.trace(s_b) - 2 * np.trace(covmean))
+    w, v = eigh(s_a)
+    root_a = (v * np.sqrt(np.clip(w, 0, None))) @ v.T  # S_a^(1/2)
+    tr_covmean = np.sqrt(np.clip(eigvalsh(root_a @ s_b @ root_a), 0, None)).sum()
+    return float(np.sum((mu_a - mu_b) ** 2) + np.trace(s_a) + np.trace(s_b) - 2 * tr_covmean)
 
 
 def kl_divergence(p: np.ndarray, q: np.ndarray, eps: float = 1e-8) -> np.ndarray:
@@ -226,7 +234,9 @@ def load_run(run_dir: str | Path, manifest: str | Path | None = None) -> RunFile
         if run_labels != found.labels:
             missing = ", ".join(x for x in run_labels if x not in found.labels) or "-"
             extra = ", ".join(x for x in found.labels if x not in run_labels) or "-"
-            detail = f"the run's labels missing from the manifest: {missing}; the manifest's labels the run lacks: {extra}"
+            detail = (
+                f"the run's labels missing from the manifest: {missing}; the manifest's labels the run lacks: {extra}"
+            )
             if missing == extra == "-":
                 detail = "the same classes in another order"
             raise StarKitError(f"{found.path}: label set differs from the run's ({labels_file}): {detail}")
@@ -259,8 +269,15 @@ def pooled_head_scores(bridge: nn.Module, head: nn.Linear, frames: Frames) -> tu
 
 
 def reference_embeddings(
-    judge: Any, manifest: Manifest, items: list[Item], seconds: float, cache_root: str | Path,
-    vocoder: Any = None, vocoder_node: Any = None, device: torch.device | str = "cpu", progress: bool = False,
+    judge: Any,
+    manifest: Manifest,
+    items: list[Item],
+    seconds: float,
+    cache_root: str | Path,
+    vocoder: Any = None,
+    vocoder_node: Any = None,
+    device: torch.device | str = "cpu",
+    progress: bool = False,
 ) -> np.ndarray:
     """Judge embeddings ``(n, d)`` of the items' real audio cropped to ``seconds``, cached per audio file.
 
@@ -275,7 +292,9 @@ def reference_embeddings(
     key: dict[str, Any] = {"_component_": judge.name, **judge.describe(), "seconds": seconds}
     namespace = "judge-reference"
     if vocoder is not None:
-        node = OmegaConf.to_container(vocoder_node, resolve=True) if isinstance(vocoder_node, DictConfig) else vocoder_node
+        node = (
+            OmegaConf.to_container(vocoder_node, resolve=True) if isinstance(vocoder_node, DictConfig) else vocoder_node
+        )
         entry = get_registry().get("vocoder", str(node["_component_"]))
         key["vocoder"] = {**entry.defaults(), **node, "version": entry.version}
         namespace = "judge-resynthesis"
@@ -304,8 +323,15 @@ def reference_embeddings(
     return np.stack([by_file[i.audio] for i in items])
 
 
-def _condition_frames(models: Any, cfg: DictConfig, manifest: Manifest, items: list[Item], condition: str,
-                      device: torch.device, batch_size: int) -> list[Tensor]:
+def _condition_frames(
+    models: Any,
+    cfg: DictConfig,
+    manifest: Manifest,
+    items: list[Item],
+    condition: str,
+    device: torch.device,
+    batch_size: int,
+) -> list[Tensor]:
     """Encoder frames ``[(t_i, d)]`` of each item's spoken caption (cached) or of its caption text."""
     from star_kit.features import cache_for, speech_features
     from star_kit.registry import get_registry
@@ -423,8 +449,14 @@ def evaluate(
             batch = pad_frames(frames[start : start + batch_size], models.encoder.frame_rate).to(dev)
             cond, score = pooled_head_scores(models.bridge, head, batch)
             scores.append(score.float().cpu().numpy())
-            latents = models.generator.sample(cond, num_frames, steps=settings["steps"], guidance=settings["guidance"],
-                                              solver=settings["solver"], seed=seed + k)
+            latents = models.generator.sample(
+                cond,
+                num_frames,
+                steps=settings["steps"],
+                guidance=settings["guidance"],
+                solver=settings["solver"],
+                seed=seed + k,
+            )
             wav, lengths = models.vocoder.decode(latents)
             for j in range(wav.shape[0]):
                 clip = wav[j, : int(lengths[j])].float().cpu().numpy()
@@ -438,8 +470,9 @@ def evaluate(
     gen = np.stack(generated)  # (n, d)
     cache_root = cfg.data.cache_dir
     ref = reference_embeddings(judge, run.manifest, items, settings["seconds"], cache_root, progress=progress)
-    resynth = reference_embeddings(judge, run.manifest, items, settings["seconds"], cache_root, models.vocoder,
-                                   cfg.vocoder, dev, progress)
+    resynth = reference_embeddings(
+        judge, run.manifest, items, settings["seconds"], cache_root, models.vocoder, cfg.vocoder, dev, progress
+    )
     train_emb = reference_embeddings(judge, run.manifest, train, settings["seconds"], cache_root, progress=progress)
     train_targets = np.stack([multi_hot(i.labels, run.labels) for i in train])
     probe = fit_probe(train_emb, train_targets, probe_mode)

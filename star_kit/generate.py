@@ -37,8 +37,9 @@ def _inputs(speech: Path | None, manifest: Path | None, split: str, folder: Path
 @click.option("--folder", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Every audio file in it.")
 @click.option("--say", help="Speak this text with --voice first, then generate from that speech.")
 @click.option("--voice", default="hibari", show_default=True, help="Registered voice for --say.")
-@click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
-              help="Output wav (one prompt) or folder (batch).")
+@click.option(
+    "-o", "--out", type=click.Path(path_type=Path), required=True, help="Output wav (one prompt) or folder (batch)."
+)
 @click.option("--steps", type=int, help="Sampler steps [default: the run's sampling.steps].")
 @click.option("--guidance", type=float, help="Classifier-free guidance scale [default: the run's].")
 @click.option("--solver", help="euler, midpoint, rk4, dopri5 (flow matching) or ddim (diffusion).")
@@ -47,9 +48,21 @@ def _inputs(speech: Path | None, manifest: Path | None, split: str, folder: Path
 @click.option("--batch-size", type=int, default=8, show_default=True)
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
 def generate(
-    run_dir: Path, speech: Path | None, manifest: Path | None, split: str, folder: Path | None, say: str | None,
-    voice: str, out: Path, steps: int | None, guidance: float | None, solver: str | None, duration: float | None,
-    seed: int, batch_size: int, force: bool,
+    run_dir: Path,
+    speech: Path | None,
+    manifest: Path | None,
+    split: str,
+    folder: Path | None,
+    say: str | None,
+    voice: str,
+    out: Path,
+    steps: int | None,
+    guidance: float | None,
+    solver: str | None,
+    duration: float | None,
+    seed: int,
+    batch_size: int,
+    force: bool,
 ) -> None:
     """Generate sound from spoken descriptions with a trained run.
 
@@ -81,8 +94,16 @@ def generate(
         waves = [load_audio(path, rate)[0] for _, path in sources]
     for start in range(0, len(waves), batch_size):
         end = start + batch_size
-        audio = pipe.generate(waves[start:end], rate, seconds=duration, steps=steps, guidance=guidance,
-                              solver=solver, seed=seed, names=names[start:end])
+        audio = pipe.generate(
+            waves[start:end],
+            rate,
+            seconds=duration,
+            steps=steps,
+            guidance=guidance,
+            solver=solver,
+            seed=seed,
+            names=names[start:end],
+        )
         for clip, target in zip(audio, targets[start:end], strict=True):
             write_audio(target, clip, pipe.sample_rate)
             click.echo(f"{target}  ({len(clip) / pipe.sample_rate:.1f} s)")

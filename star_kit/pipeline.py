@@ -41,7 +41,9 @@ def build_models(cfg: DictConfig, registry: Registry | None = None) -> Models:
     registry = registry or get_registry()
     encoder = instantiate(registry, "encoder", cfg.encoder)
     vocoder = instantiate(registry, "vocoder", cfg.vocoder)
-    bridge = instantiate(registry, "bridge", cfg.bridge, in_dim=(f"encoder '{cfg.encoder._component_}' dim", encoder.dim))
+    bridge = instantiate(
+        registry, "bridge", cfg.bridge, in_dim=(f"encoder '{cfg.encoder._component_}' dim", encoder.dim)
+    )
     generator = instantiate(
         registry,
         "generator",
@@ -69,14 +71,14 @@ class StarPipeline:
             m.to(self.device).eval()
 
     @classmethod
-    def from_pretrained(cls, run_dir: str | Path, device: str = "cpu", registry: Registry | None = None) -> StarPipeline:
+    def from_pretrained(
+        cls, run_dir: str | Path, device: str = "cpu", registry: Registry | None = None
+    ) -> StarPipeline:
         from star_kit.training import load_weights
 
         folder = Path(run_dir) / MODEL_DIR
         if not (folder / WEIGHTS).exists():
-            raise StarKitError(
-                f"{run_dir} has no exported model ({folder / WEIGHTS}); finish stage 2 of the run first"
-            )
+            raise StarKitError(f"{run_dir} has no exported model ({folder / WEIGHTS}); finish stage 2 of the run first")
         cfg = OmegaConf.load(folder / "config.yaml")
         assert isinstance(cfg, DictConfig)
         models = build_models(cfg, registry)

@@ -24,6 +24,7 @@ from star_kit.config import (
     load_config,
 )
 from star_kit.errors import StarKitError
+from star_kit.files import write_text_atomic
 from star_kit.registry import Recipe, Registry
 
 
@@ -72,12 +73,15 @@ def validate(registry: Registry, cfg: DictConfig) -> list[dict[str, str]]:
         wired = {arg: (source, None) for arg, source in WIRED.get(kind or "", {}).items()}
         bind_component(registry, path, node, **wired)
         entry = registry.get(kind or "", str(node[COMPONENT]))
-        rows.append({"path": path, "kind": entry.kind, "name": entry.name, "plugin": entry.plugin,
-                     "version": entry.version})
+        rows.append(
+            {"path": path, "kind": entry.kind, "name": entry.name, "plugin": entry.plugin, "version": entry.version}
+        )
     return rows
 
 
-def prepare_run_dir(run_dir: Path, cfg: DictConfig, components: list[dict[str, str]], resume: bool, force: bool) -> None:
+def prepare_run_dir(
+    run_dir: Path, cfg: DictConfig, components: list[dict[str, str]], resume: bool, force: bool
+) -> None:
     """Creates the run directory with its resolved ``config.yaml`` and ``components.json``.
 
     A resumed run must have the same resolved config (the differing key is named); an existing run directory is
@@ -113,12 +117,6 @@ def _first_difference(a: Any, b: Any, prefix: str = "") -> str | None:
                 return diff
         return None
     return prefix.rstrip(".") if a != b else None
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 def run(

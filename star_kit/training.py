@@ -20,6 +20,7 @@ import torch.distributed as dist
 from torch import Tensor, nn
 
 from star_kit.errors import StarKitError
+from star_kit.files import atomic_path
 
 
 # ---------------------------------------------------------------------------------------------------- distributed
@@ -57,14 +58,9 @@ def all_reduce_mean(value: float, device: torch.device) -> float:
 
 
 # ---------------------------------------------------------------------------------------------------- checkpoints
-def _atomic(path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path.with_name(f".{path.name}.tmp{os.getpid()}")
-
-
 def save_state(path: Path, state: dict[str, Any]) -> None:
     """Atomically saves training state (tensors, numbers, strings, lists, dicts only)."""
-    tmp = _atomic(path)
+    tmp = atomic_path(path)
     torch.save(state, tmp)
     os.replace(tmp, path)
 
@@ -76,14 +72,15 @@ def load_state(path: Path) -> dict[str, Any]:
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # noqa: BLE001 - truncated or foreign files raise various errors
-        raise StarKitError(f"checkpoint {path} cannot be read ({type(exc).__name__}: {exc}); delete it to restart")
+        reason = f"{type(exc).__name__}: {exc}"
+        raise StarKitError(f"checkpoint {path} cannot be read ({reason}); delete it to restart") from exc
 
 
 def save_weights(path: Path, tensors: dict[str, Tensor], metadata: dict[str, str] | None = None) -> None:
     """Atomically writes a safetensors file."""
     from safetensors.torch import save_file
 
-    tmp = _atomic(path)
+    tmp = atomic_path(path)
     save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, str(tmp), metadata=metadata)
     os.replace(tmp, path)
 

@@ -10,7 +10,7 @@ import pytest
 from star_kit.hookspecs import hookimpl
 from star_kit.registry import Recipe, Registry
 
-FAKE = '''
+FAKE = """
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,7 +63,7 @@ class Config:
 
 def main(cfg, run_dir, resume=False):
     (run_dir / "ran.txt").write_text(f"{cfg.train.steps} resume={resume}")
-'''
+"""
 
 CONFIG = """\
 # recipe: fake

@@ -13,8 +13,9 @@ from star_kit.cli import cli
 
 def _starkit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     code = "from star_kit.cli import main; main()"
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=cwd,
-                          env={**os.environ})
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=cwd, env={**os.environ}
+    )
 
 
 def _all_commands(group: click.Group, prefix: str = "starkit") -> list[tuple[str, click.Command]]:

@@ -30,8 +30,9 @@ def test_unknown_key_in_a_yaml_file_suggests_the_closest(fake_registry: Registry
 
 def test_unknown_component_argument_suggests_the_closest(fake_registry: Registry) -> None:
     _, cfg, _ = runs.resolve(fake_registry, "fake-tiny", ("+bridge.layerz=2",))
-    with pytest.raises(StarKitError, match="unknown key 'bridge.layerz' for bridge 'tiny_bridge' \\(did you mean "
-                       "'layers'\\?\\)"):
+    with pytest.raises(
+        StarKitError, match="unknown key 'bridge.layerz' for bridge 'tiny_bridge' \\(did you mean 'layers'\\?\\)"
+    ):
         runs.validate(fake_registry, cfg)
 
 
@@ -66,12 +67,18 @@ def test_missing_required_value_names_the_key(fake_registry: Registry) -> None:
 
 def test_dimension_mismatch_names_both_components_and_sizes(fake_registry: Registry) -> None:
     encoder = instantiate(fake_registry, "encoder", {"_component_": "tiny_encoder", "dim": 8})
-    with pytest.raises(StarKitError, match="dimension mismatch: bridge 'tiny_bridge' in_dim=16 but encoder "
-                       "'tiny_encoder' dim=8"):
-        bind_component(fake_registry, "bridge", {"_component_": "tiny_bridge", "in_dim": 16},
-                       in_dim=("encoder 'tiny_encoder' dim", encoder.dim))
-    bridge = instantiate(fake_registry, "bridge", {"_component_": "tiny_bridge"},
-                         in_dim=("encoder 'tiny_encoder' dim", encoder.dim))
+    with pytest.raises(
+        StarKitError, match="dimension mismatch: bridge 'tiny_bridge' in_dim=16 but encoder 'tiny_encoder' dim=8"
+    ):
+        bind_component(
+            fake_registry,
+            "bridge",
+            {"_component_": "tiny_bridge", "in_dim": 16},
+            in_dim=("encoder 'tiny_encoder' dim", encoder.dim),
+        )
+    bridge = instantiate(
+        fake_registry, "bridge", {"_component_": "tiny_bridge"}, in_dim=("encoder 'tiny_encoder' dim", encoder.dim)
+    )
     assert bridge.in_dim == 8
 
 

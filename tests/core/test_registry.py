@@ -30,8 +30,11 @@ def test_lazy_target_failure_names_component_and_plugin(star_registry: Registry)
 
 
 def test_unknown_name_lists_registered_names(fake_registry: Registry) -> None:
-    with pytest.raises(StarKitError, match="unknown bridge 'tiny_bridg' \\(did you mean 'tiny_bridge'\\?\\); "
-                       "registered bridges: other_bridge, tiny_bridge"):
+    with pytest.raises(
+        StarKitError,
+        match="unknown bridge 'tiny_bridg' \\(did you mean 'tiny_bridge'\\?\\); "
+        "registered bridges: other_bridge, tiny_bridge",
+    ):
         fake_registry.get("bridge", "tiny_bridg")
 
 

@@ -36,17 +36,33 @@ def trained(tiny_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     import os
 
     tmp = tmp_path_factory.mktemp("trained")
-    env = {**os.environ, "STARKIT_TEST_DATA": str(tiny_corpus), "STARKIT_CACHE": str(tmp / "cache"),
-           "OMP_NUM_THREADS": "1"}
+    env = {
+        **os.environ,
+        "STARKIT_TEST_DATA": str(tiny_corpus),
+        "STARKIT_CACHE": str(tmp / "cache"),
+        "OMP_NUM_THREADS": "1",
+    }
     out = _train(tmp / "run", env)
     assert out.returncode == 0, out.stderr[-3000:]
     return tmp / "run"
 
 
 def test_run_writes_everything(trained: Path) -> None:
-    for name in ("config.yaml", "components.json", "report.md", "curves.png", "spectrograms.png",
-                 "model/model.safetensors", "model/config.yaml", "model/labels.json", "stage1/metrics.json",
-                 "stage1/best.safetensors", "stage2/history.json", "state/stage1.pt", "state/stage2.pt"):
+    for name in (
+        "config.yaml",
+        "components.json",
+        "report.md",
+        "curves.png",
+        "spectrograms.png",
+        "model/model.safetensors",
+        "model/config.yaml",
+        "model/labels.json",
+        "stage1/metrics.json",
+        "stage1/best.safetensors",
+        "stage2/history.json",
+        "state/stage1.pt",
+        "state/stage2.pt",
+    ):
         assert (trained / name).exists(), name
     components = {c["path"]: c for c in json.loads((trained / "components.json").read_text())}
     assert components["encoder"]["name"] == "whisper" and components["encoder"]["plugin"] == "encoders"
@@ -99,11 +115,25 @@ def test_generate_cli_never_overwrites_without_force(trained: Path, tiny_corpus:
     sf.write(silent, np.zeros(16000, dtype=np.float32), 16000)
     bad = _run(["generate", str(trained), "--speech", str(silent), "-o", str(tmp_path / "x.wav")], env)
     assert bad.returncode == 1 and f"{silent}: the waveform is silent" in bad.stderr
-    batch = _run(["generate", str(trained), "--manifest", str(tiny_corpus), "--split", "val", "-o",
-                  str(tmp_path / "batch"), "--steps", "2"], env)
+    batch = _run(
+        [
+            "generate",
+            str(trained),
+            "--manifest",
+            str(tiny_corpus),
+            "--split",
+            "val",
+            "-o",
+            str(tmp_path / "batch"),
+            "--steps",
+            "2",
+        ],
+        env,
+    )
     assert batch.returncode == 0, batch.stderr
     assert len(list((tmp_path / "batch").glob("*.wav"))) == sum(
-        1 for line in (tiny_corpus / "manifest.jsonl").read_text().splitlines() if '"split": "val"' in line)
+        1 for line in (tiny_corpus / "manifest.jsonl").read_text().splitlines() if '"split": "val"' in line
+    )
 
 
 def _wait_for_checkpoint(run_dir: Path, proc: subprocess.Popen, min_step: int) -> None:
@@ -123,9 +153,19 @@ def _wait_for_checkpoint(run_dir: Path, proc: subprocess.Popen, min_step: int) -
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
 def test_killed_run_resumes_to_the_same_end(recipe_env: dict[str, str], tmp_path: Path, sig: int) -> None:
     run_dir = tmp_path / "run"
-    args = ["recipe", "run", "two_stage", "--config", str(CONFIG), "--run-dir", str(run_dir),
-            f"data.cache_dir={recipe_env['STARKIT_CACHE']}", "stage2.max_steps=60", "stage2.checkpoint_every=2",
-            "report=false"]
+    args = [
+        "recipe",
+        "run",
+        "two_stage",
+        "--config",
+        str(CONFIG),
+        "--run-dir",
+        str(run_dir),
+        f"data.cache_dir={recipe_env['STARKIT_CACHE']}",
+        "stage2.max_steps=60",
+        "stage2.checkpoint_every=2",
+        "report=false",
+    ]
     proc = subprocess.Popen(CLI + args, env=recipe_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _wait_for_checkpoint(run_dir, proc, 4)
     proc.send_signal(sig)
@@ -150,9 +190,25 @@ def test_resume_errors(recipe_env: dict[str, str], tmp_path: Path) -> None:
 
 def test_two_process_ddp(recipe_env: dict[str, str], tmp_path: Path) -> None:
     run_dir = tmp_path / "ddp"
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29517",
-           "-m", "star_kit", "recipe", "run", "two_stage", "--config", str(CONFIG), "--run-dir", str(run_dir),
-           f"data.cache_dir={recipe_env['STARKIT_CACHE']}"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nproc_per_node",
+        "2",
+        "--master_port",
+        "29517",
+        "-m",
+        "star_kit",
+        "recipe",
+        "run",
+        "two_stage",
+        "--config",
+        str(CONFIG),
+        "--run-dir",
+        str(run_dir),
+        f"data.cache_dir={recipe_env['STARKIT_CACHE']}",
+    ]
     out = subprocess.run(cmd, env=recipe_env, capture_output=True, text=True, timeout=400)
     assert out.returncode == 0, out.stderr[-3000:]
     assert json.loads((run_dir / "timings.json").read_text())["world_size"] == 2
@@ -161,7 +217,14 @@ def test_two_process_ddp(recipe_env: dict[str, str], tmp_path: Path) -> None:
 
 
 def test_init_from_reports_unmatched_keys(trained: Path, recipe_env: dict[str, str], tmp_path: Path) -> None:
-    out = _train(tmp_path / "init", recipe_env, "--init-from", str(trained), "generator.depth=3",
-                 "stage2.max_steps=2", "report=false")
+    out = _train(
+        tmp_path / "init",
+        recipe_env,
+        "--init-from",
+        str(trained),
+        "generator.depth=3",
+        "stage2.max_steps=2",
+        "report=false",
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     assert "--init-from" in out.stdout and "generator: " in out.stdout and "missing" in out.stdout

@@ -114,7 +114,7 @@ def make_caption(kind: str, classes: tuple[str, ...], rng: np.random.Generator, 
     values, parts = {}, []
     for k, cls in enumerate(classes):
         suffix = "" if kind == "single" else str(k + 1)
-        for form, options in zip("cn", PHRASES[cls]):
+        for form, options in zip("cn", PHRASES[cls], strict=True):
             if "{" + form + suffix + "}" not in fmt:
                 continue
             i = len(options) - 1 if test else int(rng.integers(len(options) - 1))

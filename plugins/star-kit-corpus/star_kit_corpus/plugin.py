@@ -16,7 +16,7 @@ def register_voices() -> dict[str, str]:
         "espeak-en-gb-f2": f"{_VOICES}:EspeakEnGbF2",
         "espeak-en-gb-m2": f"{_VOICES}:EspeakEnGbM2",
         "espeak-en-sc-m4": f"{_VOICES}:EspeakEnScM4",
-        "espeak-en-wm-m6": f"{_VOICES}:EspeakEnWmM6",
+        "espeak-en-gb-m7": f"{_VOICES}:EspeakEnGbM7",
         "espeak-en-rp-f5": f"{_VOICES}:EspeakEnRpF5",
         "hibari": f"{_VOICES}:HibariVoice",
         "piper-joe": f"{_VOICES}:PiperJoeVoice",

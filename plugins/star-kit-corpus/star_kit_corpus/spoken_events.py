@@ -27,14 +27,16 @@ from pathlib import Path
 
 import numpy as np
 
-from star_kit.audio import atomic_path, check_waveform, resample, write_audio
+from star_kit.audio import check_waveform, resample, write_audio
 from star_kit.errors import StarKitError
+from star_kit.files import atomic_path
 from star_kit.interfaces import Corpus, Voice
 from star_kit_corpus.captions import Caption, make_caption
 from star_kit_corpus.sounds import CLASSES, SAMPLE_RATE, colored_noise, render_event
 from star_kit_corpus.voices import VOICES
 
 SPEECH_RATE = 16000
+CORPUS_VERSION = 1  # bump whenever a change to this plugin changes the files a build writes
 SPLITS = ("train", "val", "test", "test-noisy")
 # items per split; test-noisy holds one copy of every test item per SNR
 SIZES = {
@@ -46,7 +48,7 @@ TRAIN_VOICES = (
     "espeak-en-us", "espeak-en-us-f1", "espeak-en-us-f3", "espeak-en-us-m1", "espeak-en-us-m3",
     "espeak-en-us-nyc-f4", "espeak-en-gb", "espeak-en-gb-f2", "espeak-en-gb-m2", "espeak-en-sc-m4",
 )  # fmt: skip
-TEST_VOICES = ("hibari", "piper-joe", "espeak-en-wm-m6", "espeak-en-rp-f5")
+TEST_VOICES = ("hibari", "piper-joe", "espeak-en-gb-m7", "espeak-en-rp-f5")
 KINDS = ("single", "single", "overlap", "sequence")  # half single events, a quarter of each two-event kind
 NOISES = ("babble", "pink", "white")
 _SPLIT_CODE = {"train": 1, "val": 2, "test": 3, "test-noisy": 4}
@@ -98,7 +100,9 @@ def _balanced(rng: np.random.Generator, values: Sequence, n: int) -> list:
     return [values[i] for i in rng.permutation(np.resize(np.arange(len(values)), n))]
 
 
-def plan(size: str, seed: int, min_seconds: float = 2.0, max_seconds: float = 4.0, snr_db=(10.0, 5.0, 0.0)) -> list[Item]:
+def plan(
+    size: str, seed: int, min_seconds: float = 2.0, max_seconds: float = 4.0, snr_db=(10.0, 5.0, 0.0)
+) -> list[Item]:
     """Every item of a build, in manifest order; cheap (no audio is made)."""
     if size not in SIZES:
         raise StarKitError(f"unknown spoken-events size '{size}'; sizes: {', '.join(SIZES)}")
@@ -345,6 +349,7 @@ class SpokenEvents(Corpus):
     def _check_settings(self, out: Path, size: str, seed: int) -> None:
         settings = {
             "corpus": "spoken-events",
+            "version": CORPUS_VERSION,
             "size": size,
             "seed": seed,
             "min_seconds": self.min_seconds,
@@ -379,4 +384,3 @@ class SpokenEvents(Corpus):
                 for _ in pool.map(job, todo, chunksize=8):
                     bar.update()
         bar.close()
-

@@ -111,7 +111,7 @@ EspeakEnGb = _espeak_variant("EspeakEnGb", "en")
 EspeakEnGbF2 = _espeak_variant("EspeakEnGbF2", "en+f2")
 EspeakEnGbM2 = _espeak_variant("EspeakEnGbM2", "en+m2")
 EspeakEnScM4 = _espeak_variant("EspeakEnScM4", "en-gb-scotland+m4")
-EspeakEnWmM6 = _espeak_variant("EspeakEnWmM6", "en-gb-x-gbcwmd+m6")
+EspeakEnGbM7 = _espeak_variant("EspeakEnGbM7", "en+m7")
 EspeakEnRpF5 = _espeak_variant("EspeakEnRpF5", "en-gb-x-rp+f5")
 
 
@@ -199,7 +199,7 @@ VOICES: dict[str, type[Voice]] = {
     "espeak-en-gb-f2": EspeakEnGbF2,
     "espeak-en-gb-m2": EspeakEnGbM2,
     "espeak-en-sc-m4": EspeakEnScM4,
-    "espeak-en-wm-m6": EspeakEnWmM6,
+    "espeak-en-gb-m7": EspeakEnGbM7,
     "espeak-en-rp-f5": EspeakEnRpF5,
     "hibari": HibariVoice,
     "piper-joe": PiperJoeVoice,

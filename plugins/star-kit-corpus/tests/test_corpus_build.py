@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-
-from star_kit.errors import StarKitError
-from star_kit.registry import get_registry
 from star_kit_corpus.captions import TEST_TEMPLATES
 from star_kit_corpus.sounds import CLASSES
 from star_kit_corpus.spoken_events import SIZES, TEST_VOICES, TRAIN_VOICES, SpokenEvents, plan
+
+from star_kit.errors import StarKitError
+from star_kit.registry import get_registry
 
 KEYS = {"id", "speech", "audio", "caption", "labels", "split", "voice", "duration", "speech_sample_rate",
         "audio_sample_rate"}  # fmt: skip
@@ -56,11 +56,12 @@ def test_manifest_follows_the_contract(tiny: Path) -> None:
     assert np.abs(wav).max() > 0.3
 
 
-def test_every_class_occurs_in_every_split(tiny: Path) -> None:
+def test_classes_are_balanced_in_every_split(tiny: Path) -> None:
     rows = _rows(tiny)
     for split in ("train", "val", "test"):
         seen = {label for r in rows if r["split"] == split for label in r["labels"]}
-        assert seen == set(CLASSES) or split == "val" and len(seen) >= 13
+        n = SIZES["tiny"][split]
+        assert len(seen) >= min(n, len(CLASSES)), f"{split}: only {len(seen)} classes in {n} items"
 
 
 def test_test_voices_and_templates_are_never_in_training(tiny: Path) -> None:

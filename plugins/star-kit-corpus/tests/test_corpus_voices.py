@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from star_kit_corpus.spoken_events import TEST_VOICES, TRAIN_VOICES
+from star_kit_corpus.voices import VOICES, EspeakVoice
 
 from star_kit.errors import StarKitError
 from star_kit.registry import get_registry
-from star_kit_corpus.spoken_events import TEST_VOICES, TRAIN_VOICES
-from star_kit_corpus.voices import VOICES, EspeakVoice
 
 TEXT = "A dog barks while rain falls"
 
@@ -47,6 +47,15 @@ def test_voice_speaks_a_caption(name: str) -> None:
     assert rms.max() > 0.02 and (rms > 0.1 * rms.max()).mean() > 0.3
     assert np.array_equal(wav, voice.synthesize(TEXT, seed=3)), f"{name} is not deterministic"
     assert not np.array_equal(wav, voice.synthesize(TEXT, seed=4)), f"{name} ignores the seed"
+
+
+def test_held_out_espeak_voices_use_variants_never_heard_in_training() -> None:
+    def variant(name: str) -> str:
+        return VOICES[name].variant.partition("+")[2]
+
+    heard = {variant(v) for v in TRAIN_VOICES}
+    held_out = [v for v in TEST_VOICES if issubclass(VOICES[v], EspeakVoice)]
+    assert held_out and all(variant(v) and variant(v) not in heard for v in held_out)
 
 
 def test_longer_text_gives_longer_speech() -> None:

@@ -6,6 +6,7 @@ Ein-notation: b batch, n samples, t frames, d width, l hidden states (embeddings
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import torch
@@ -83,7 +84,7 @@ class SpeechEncoder(Encoder):
         self.frozen = True
         super().freeze()
 
-    def backbone_grad(self) -> torch.autograd.grad_mode.set_grad_enabled:
+    def backbone_grad(self) -> AbstractContextManager:
         """A context that skips the backbone's autograd graph when it is frozen."""
         return torch.set_grad_enabled(torch.is_grad_enabled() and not self.frozen)
 

@@ -68,9 +68,8 @@ class CascadeEncoder(Encoder):
         local_files_only: bool = True,
     ) -> None:
         super().__init__()
-        from transformers import AutoModel, AutoTokenizer
-
         from star_kit_encoders.asr import WhisperASR
+        from transformers import AutoModel, AutoTokenizer
 
         if max_tokens < 3:
             raise StarKitError(f"cascade: max_tokens must be at least 3 ([CLS], a word, [SEP]), got {max_tokens}")

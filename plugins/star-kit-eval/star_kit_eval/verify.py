@@ -4,9 +4,10 @@
 
 Renders ``train + test`` clips of 3 s per class with the corpus plugin's sound generators (the 10 animal classes are
 augmented CC0 recordings: crop, pitch shift, time stretch, random reverb; the other 16 are procedural), embeds them,
-and reports 1-nearest-neighbour (cosine) and linear-probe accuracy of held-out clips: clean, with white noise at
-5 dB SNR, and low-passed at 4 kHz (the kind of damage a weak vocoder does). As a control, the same scores for a
-feature without the network: mean and standard deviation over time of the judge's own log-mel input.
+and reports 1-nearest-neighbour (cosine) and linear-probe accuracy (probe fitted on clean clips) of held-out clips:
+clean, with white noise at 20 and 5 dB SNR, low-passed at 4 kHz, and resynthesised from an 80-band mel by Griffin-Lim
+(the ``griffinlim`` vocoder: the kind of damage a weak vocoder does). As a control, the same scores for a feature
+without the network: mean and standard deviation over time of the judge's own log-mel input.
 
 Ein-notation: n clips, d width, c classes.
 """
@@ -25,15 +26,26 @@ from star_kit.audio import resample
 from star_kit.evaluate import event_correct, fit_probe
 from star_kit_eval.judge import AisfxJudge
 
+CONDITIONS = ("clean", "noise20dB", "noise5dB", "lowpass4k", "griffinlim")
+
 
 def _degrade(wav: np.ndarray, sr: int, kind: str, rng: np.random.Generator) -> np.ndarray:
     from scipy.signal import butter, sosfilt
 
-    if kind == "noise5dB":
+    if kind.startswith("noise"):
+        snr = float(kind.removeprefix("noise").removesuffix("dB"))
         noise = rng.standard_normal(wav.size)
-        return wav + noise * np.sqrt(np.mean(wav**2) / np.mean(noise**2) / 10 ** (5 / 10))
+        return wav + noise * np.sqrt(np.mean(wav**2) / np.mean(noise**2) / 10 ** (snr / 10))
     if kind == "lowpass4k":
         return sosfilt(butter(8, 4000, fs=sr, output="sos"), wav)
+    if kind == "griffinlim":
+        from star_kit.registry import get_registry
+
+        vocoder = get_registry().load("vocoder", "griffinlim")()
+        x = torch.from_numpy(resample(wav.astype(np.float32), sr, vocoder.sample_rate))[None]
+        with torch.no_grad():
+            out, lengths = vocoder.decode(vocoder.encode(x, torch.tensor([x.shape[1]])))
+        return resample(out[0, : int(lengths[0])].numpy(), vocoder.sample_rate, sr)
     return wav
 
 
@@ -48,7 +60,7 @@ def judge_check(train: int = 8, test: int = 4, seconds: float = 3.0, seed: int =
     from star_kit_corpus.sounds import CLASSES, SAMPLE_RATE, render_event
 
     judge = AisfxJudge()
-    conditions = ("clean", "noise5dB", "lowpass4k")
+    conditions = CONDITIONS
     clips, labels, is_test, cond = [], [], [], []
     for c, name in enumerate(CLASSES):
         for k in range(train + test):

@@ -77,6 +77,16 @@ def test_frechet_distance_known_values() -> None:
     assert frechet_distance(a, b) == pytest.approx(frechet_distance(b, a), rel=1e-6)
 
 
+def test_frechet_distance_matches_the_sqrtm_formula() -> None:
+    from scipy.linalg import sqrtm
+
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(200, 8)), rng.normal(size=(150, 8)) @ rng.normal(size=(8, 8)) + 0.5
+    s_a, s_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    expected = np.sum((a.mean(0) - b.mean(0)) ** 2) + np.trace(s_a + s_b - 2 * np.real(sqrtm(s_a @ s_b)))
+    assert frechet_distance(a, b) == pytest.approx(expected, rel=1e-8)
+
+
 def test_frechet_distance_with_fewer_clips_than_dimensions_is_finite() -> None:
     rng = np.random.default_rng(0)
     value = frechet_distance(rng.normal(size=(10, 64)), rng.normal(size=(12, 64)) + 1)
