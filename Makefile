@@ -23,7 +23,7 @@ demo: install
 	$(VENV)/bin/starkit recipe run two_stage --config star-tiny $$RESUME
 
 test: install
-	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PY) -m pytest -q
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 OMP_WAIT_POLICY=PASSIVE $(PY) -m pytest -q
 
 clean:
 	rm -rf $(VENV) build *.egg-info

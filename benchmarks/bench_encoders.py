@@ -7,12 +7,18 @@ using Whisper normally would. The input is a deterministic noisy harmonic signal
 what is said, only on how long it lasts.
 
 Run: .venv/bin/python benchmarks/bench_encoders.py [--model tiny.en|base] [--runs 15] [--threads 2]
+
+OpenMP threads wait passively here (``OMP_WAIT_POLICY=PASSIVE`` unless set): on a machine shared with other jobs,
+spinning threads that wait for a busy core inflate and scatter both timings several-fold.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads OpenMP
+
+import argparse
 import statistics
 import time
 from collections.abc import Callable
@@ -20,6 +26,7 @@ from functools import partial
 
 import numpy as np
 import torch
+
 from star_kit_encoders.whisper import WhisperEncoder
 
 SAMPLE_RATE = 16000
@@ -76,9 +83,9 @@ def main() -> None:
     enc = WhisperEncoder(f"bundled:{args.model}").eval()
     print(
         f"whisper bundled:{args.model}, torch {torch.__version__}, {torch.get_num_threads()} threads, "
-        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, median of {args.runs} runs"
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}"
     )
-    print("ms per clip: median wall [min wall] / median CPU; ms/s = median wall ms per second of speech")
+    print(f"ms per clip, {args.runs} runs: median wall [min wall] / median CPU; ms/s = median wall ms per s of speech")
     print(f"{'speech':>6} | {'trimmed':>24} {'ms/s':>6} | {'30 s padded':>24} {'ms/s':>6} | speed-up (median wall)")
     for seconds in args.durations:
         wav = speech_like(seconds)

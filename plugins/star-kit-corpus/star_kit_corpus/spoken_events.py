@@ -51,6 +51,7 @@ TRAIN_VOICES = (
 TEST_VOICES = ("hibari", "piper-joe", "espeak-en-gb-m7", "espeak-en-rp-f5")
 KINDS = ("single", "single", "overlap", "sequence")  # half single events, a quarter of each two-event kind
 NOISES = ("babble", "pink", "white")
+MIN_ITEMS_PER_WORKER = 100
 _SPLIT_CODE = {"train": 1, "val": 2, "test": 3, "test-noisy": 4}
 _BABBLE = (
     "the meeting starts at nine tomorrow morning", "please send me the report before lunch",
@@ -304,7 +305,8 @@ class SpokenEvents(Corpus):
     = the test speech mixed with babble, pink or white noise at each of ``snr_db``.
 
     Args:
-        workers: processes rendering items (1 = in this process). The output does not depend on it.
+        workers: processes rendering items (1 = in this process). The output does not depend on it. Fewer than
+            ``MIN_ITEMS_PER_WORKER`` items per worker are rendered in this process (a worker takes seconds to start).
         min_seconds: shortest scene length.
         max_seconds: longest scene length.
         snr_db: signal-to-noise ratios of the test-noisy copies.
@@ -375,7 +377,7 @@ class SpokenEvents(Corpus):
 
         bar = tqdm(total=len(todo), desc=f"spoken-events: {what}", disable=not self.progress, unit="item")
         job = partial(render_item, out, seed)
-        if self.workers == 1:
+        if self.workers == 1 or len(todo) < MIN_ITEMS_PER_WORKER * self.workers:
             for it in todo:
                 job(it)
                 bar.update()

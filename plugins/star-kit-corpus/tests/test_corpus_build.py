@@ -9,12 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from star_kit_corpus.captions import TEST_TEMPLATES
-from star_kit_corpus.sounds import CLASSES
-from star_kit_corpus.spoken_events import SIZES, TEST_VOICES, TRAIN_VOICES, SpokenEvents, plan
 
 from star_kit.errors import StarKitError
 from star_kit.registry import get_registry
+from star_kit_corpus import spoken_events
+from star_kit_corpus.captions import TEST_TEMPLATES
+from star_kit_corpus.sounds import CLASSES
+from star_kit_corpus.spoken_events import SIZES, TEST_VOICES, TRAIN_VOICES, SpokenEvents, plan
 
 KEYS = {"id", "speech", "audio", "caption", "labels", "split", "voice", "duration", "speech_sample_rate",
         "audio_sample_rate"}  # fmt: skip
@@ -110,8 +111,9 @@ def test_same_seed_is_byte_identical_other_seed_differs(tiny: Path, tmp_path: Pa
             assert (tmp_path / "seed1" / rel).read_bytes() != (tiny / rel).read_bytes(), rel
 
 
-def test_worker_processes_give_the_same_bytes(tiny: Path, tmp_path: Path) -> None:
+def test_worker_processes_give_the_same_bytes(tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Fresh worker processes (whose libespeak-ng has spoken nothing before) reproduce the in-process build."""
+    monkeypatch.setattr(spoken_events, "MIN_ITEMS_PER_WORKER", 0)  # use processes even for a few items
     items = [it for it in plan("tiny", 0) if it.split == "train"][::6]
     SpokenEvents(workers=2, progress=False)._render(tmp_path, 0, items, "subset")
     for it in items:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from star_kit_corpus.captions import PHRASES
-from star_kit_corpus.sounds import CLASSES, RECORDED, SAMPLE_RATE, pitch_shift, recording, render_event, time_stretch
 
 from star_kit.errors import StarKitError
+from star_kit_corpus.captions import PHRASES
+from star_kit_corpus.sounds import CLASSES, RECORDED, SAMPLE_RATE, pitch_shift, recording, render_event, time_stretch
 
 N = 3 * SAMPLE_RATE
 

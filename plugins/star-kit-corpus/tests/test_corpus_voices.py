@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from star_kit_corpus.spoken_events import TEST_VOICES, TRAIN_VOICES
-from star_kit_corpus.voices import VOICES, EspeakVoice
 
 from star_kit.errors import StarKitError
 from star_kit.registry import get_registry
+from star_kit_corpus.spoken_events import TEST_VOICES, TRAIN_VOICES
+from star_kit_corpus.voices import VOICES, EspeakVoice
 
 TEXT = "A dog barks while rain falls"
 

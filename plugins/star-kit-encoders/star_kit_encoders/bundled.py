@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import struct
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +25,7 @@ import numpy as np
 import torch
 
 from star_kit.errors import StarKitError
+from star_kit.files import atomic_path
 
 _DTYPES = {0: np.float32, 1: np.int8, 2: np.int16, 3: np.int32, 4: np.float16, 5: None}  # 5 = bf16 (unused here)
 
@@ -55,10 +55,12 @@ def bundled_whisper(name: str) -> Path:
     if (target / "config.json").exists():
         return target
     parts, meta = _source_files(name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=target.parent))
+    tmp = atomic_path(target)
+    tmp.mkdir()  # the umask decides its mode, as for any folder the user creates
     try:
         convert(parts, meta, tmp, BUNDLES[name].sha256_prefix)
+        for file in tmp.iterdir():  # some writers create 0600 files; give all the folder's read permissions
+            file.chmod(tmp.stat().st_mode & 0o666)
         try:
             os.rename(tmp, target)
         except OSError:  # another process finished first: its folder is complete, keep it

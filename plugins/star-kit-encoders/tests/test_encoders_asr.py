@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from star_kit_encoders.asr import WhisperASR
 
 from star_kit.errors import StarKitError
+from star_kit_encoders.asr import WhisperASR
 
 # Both models get this sentence right at 150-190 words per minute. "a dog is barking in the rain" is fragile:
 # tiny.en hears "Naga's barking in the rain" at 150 and 175 wpm, base hears "August, March in the rain" at 165.

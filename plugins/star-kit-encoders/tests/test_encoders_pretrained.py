@@ -8,11 +8,11 @@ import sys
 import numpy as np
 import pytest
 import torch
+
+from star_kit.errors import StarKitError
 from star_kit_encoders.bundled import bundled_whisper, read_ctranslate2
 from star_kit_encoders.ssl import HubertEncoder, Wav2Vec2Encoder, WavLMEncoder
 from star_kit_encoders.whisper import WhisperEncoder
-
-from star_kit.errors import StarKitError
 
 from .test_encoders_contract import SSL_TINY
 
@@ -25,6 +25,10 @@ def test_bundled_tiny_en_converts_once_atomically(tmp_path, monkeypatch) -> None
     folder = bundled_whisper("tiny.en")
     assert folder == tmp_path / "whisper" / "tiny.en"
     assert sorted(p.name for p in folder.parent.iterdir()) == ["tiny.en"], "a temporary folder was left behind"
+    (tmp_path / "fresh").mkdir()
+    assert folder.stat().st_mode == (tmp_path / "fresh").stat().st_mode, "the folder must follow the umask"
+    modes = {p.name: p.stat().st_mode & 0o777 for p in folder.iterdir()}
+    assert set(modes.values()) == {folder.stat().st_mode & 0o666}, modes
     stamp = (folder / "model.safetensors").stat().st_mtime_ns
     assert bundled_whisper("tiny.en") == folder and (folder / "model.safetensors").stat().st_mtime_ns == stamp
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn.functional as F
-from star_kit_encoders.whisper import WhisperEncoder
 
 from star_kit.audio import load_audio, resample, write_audio
 from star_kit.errors import StarKitError
+from star_kit_encoders.whisper import WhisperEncoder
 
 TINY = {"d_model": 32, "encoder_layers": 2, "encoder_attention_heads": 2, "encoder_ffn_dim": 64}
 

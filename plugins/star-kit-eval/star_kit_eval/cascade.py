@@ -68,21 +68,25 @@ class CascadeEncoder(Encoder):
         local_files_only: bool = True,
     ) -> None:
         super().__init__()
-        from star_kit_encoders.asr import WhisperASR
         from transformers import AutoModel, AutoTokenizer
+
+        from star_kit_encoders.asr import WhisperASR
 
         if max_tokens < 3:
             raise StarKitError(f"cascade: max_tokens must be at least 3 ([CLS], a word, [SEP]), got {max_tokens}")
-        self.asr = WhisperASR(asr, language=language, local_files_only=local_files_only,
-                              max_new_tokens=asr_max_new_tokens)
+        self.asr = WhisperASR(
+            asr, language=language, local_files_only=local_files_only, max_new_tokens=asr_max_new_tokens
+        )
         self.asr_model = self.asr.model  # a registered submodule: moves with .to() and freezes with the rest
         source = text_model_source(text_model)
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local_files_only)
             self.text = AutoModel.from_pretrained(source, local_files_only=local_files_only, dtype=torch.float32)
         except OSError as exc:
-            raise StarKitError(f"cascade: cannot load text model '{text_model}' ({source}): "
-                               f"{str(exc).splitlines()[0]}; give a folder with a transformers encoder") from exc
+            raise StarKitError(
+                f"cascade: cannot load text model '{text_model}' ({source}): "
+                f"{str(exc).splitlines()[0]}; give a folder with a transformers encoder"
+            ) from exc
         self.dim = self.text.config.hidden_size
         self.max_tokens = max_tokens
         self.freeze()
@@ -100,8 +104,9 @@ class CascadeEncoder(Encoder):
     @torch.no_grad()
     def encode_text(self, texts: list[str]) -> Frames:
         """Texts -> token embeddings ``(b, k, dim)`` with ``frame_rate`` 0 and the mask of each text's tokens."""
-        tokens = self.tokenizer(list(texts), padding=True, truncation=True, max_length=self.max_tokens,
-                                return_tensors="pt").to(self.device)
+        tokens = self.tokenizer(
+            list(texts), padding=True, truncation=True, max_length=self.max_tokens, return_tensors="pt"
+        ).to(self.device)
         hidden = self.text(**tokens).last_hidden_state  # (b, k, d)
         return Frames(hidden, tokens["attention_mask"].bool(), self.frame_rate)
 

@@ -177,9 +177,7 @@ class AisfxJudge:
         """One clip ``wav (n,)`` (mono float) at ``sample_rate`` -> its embedding ``(512,)`` float32."""
         wav = np.asarray(wav, dtype=np.float32)
         if wav.ndim != 1 or wav.size == 0 or not np.isfinite(wav).all():
-            raise StarKitError(
-                f"aisfx judge: expected a non-empty finite mono waveform (n,), got shape {wav.shape}"
-            )
+            raise StarKitError(f"aisfx judge: expected a non-empty finite mono waveform (n,), got shape {wav.shape}")
         x = torch.from_numpy(resample(wav, sample_rate, SAMPLE_RATE).copy()).to(self.device)
         spec = blocks(self.log_mel(x))  # (k, BLOCK, m)
         return self.net(spec).mean(0).float().cpu().numpy()  # (k, d) -> (d,)
@@ -204,5 +202,7 @@ def load_checkpoint(path: Path) -> dict[str, Tensor]:
         with torch.serialization.safe_globals(allowed):
             weights, _ = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # noqa: BLE001 - any unpickling failure means the file is not the expected checkpoint
-        raise StarKitError(f"{path}: not a loadable aisfx checkpoint ({type(exc).__name__}: {exc}); {PIP_COMMAND}") from exc
+        raise StarKitError(
+            f"{path}: not a loadable aisfx checkpoint ({type(exc).__name__}: {exc}); {PIP_COMMAND}"
+        ) from exc
     return weights

@@ -34,11 +34,15 @@ def spoken() -> tuple[torch.Tensor, torch.Tensor]:
     return wav, lengths
 
 
-def test_transcribes_then_embeds_the_transcript(cascade, spoken) -> None:
-    wav, lengths = spoken
-    texts = cascade.transcribe(wav, lengths)
+@pytest.fixture(scope="module")
+def transcripts(cascade, spoken) -> list[str]:
+    return cascade.transcribe(*spoken)
+
+
+def test_transcribes_then_embeds_the_transcript(cascade, spoken, transcripts) -> None:
+    texts = transcripts
     assert "rain" in texts[0].lower() and "thunder" in texts[1].lower(), texts
-    out = cascade(wav, lengths)
+    out = cascade(*spoken)
     assert out.frame_rate == 0.0 and out.values.shape[0] == 2 and out.dim == cascade.dim == 384
     expected = cascade.encode_text(texts)
     assert out.lengths.tolist() == expected.lengths.tolist()
@@ -55,14 +59,15 @@ def test_encode_text_masks_tokens_and_truncates(cascade) -> None:
     assert long.values.shape[1] == cascade.max_tokens
 
 
-def test_transcript_embedding_is_close_to_the_caption_embedding(cascade, spoken) -> None:
+def test_transcript_embedding_is_close_to_the_caption_embedding(cascade, transcripts) -> None:
     """What the bridge sees from speech resembles what it saw from the true caption (the cascade's premise)."""
+
     def pooled(frames):
         m = frames.mask[..., None].float()
         v = (frames.values * m).sum(1) / m.sum(1)
         return v / v.norm(dim=-1, keepdim=True)
 
-    from_speech, from_text = pooled(cascade(*spoken)), pooled(cascade.encode_text(list(CAPTIONS)))
+    from_speech, from_text = pooled(cascade.encode_text(transcripts)), pooled(cascade.encode_text(list(CAPTIONS)))
     sim = from_speech @ from_text.T  # (2, 2)
     assert sim[0, 0] > sim[0, 1] and sim[1, 1] > sim[1, 0] and sim.diag().min() > 0.6
 

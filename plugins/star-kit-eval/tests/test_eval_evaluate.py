@@ -4,101 +4,17 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import OmegaConf
 
-from star_kit.audio import write_audio
-from star_kit.data.manifest import Item, write_manifest
 from star_kit.errors import StarKitError
 from star_kit.evaluate import evaluate, load_run
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-LABELS = ["clicks", "noise", "tone"]
-AUDIO_SR, SPEECH_SR = 22050, 16000
-
-
-def _sound(label: str, k: int, sr: int, seconds: float = 1.0) -> np.ndarray:
-    rng = np.random.default_rng([LABELS.index(label), k])
-    t = np.arange(int(seconds * sr)) / sr
-    if label == "tone":
-        x = np.sin(2 * np.pi * rng.uniform(300, 1200) * t)
-    elif label == "noise":
-        x = rng.standard_normal(t.size)
-    else:
-        x = np.zeros(t.size)
-        x[:: int(sr / rng.uniform(4, 9))] = 1.0
-        x = np.convolve(x, np.exp(-np.arange(200) / 20.0), mode="same")
-    return (0.5 * x / np.abs(x).max()).astype(np.float32)
-
-
-def tiny_config(root: Path) -> DictConfig:
-    return OmegaConf.create({
-        "data": {"root": str(root / "data"), "manifest": None, "cache_dir": str(root / "cache"),
-                 "min_speech_seconds": 0.3, "max_speech_seconds": 20.0, "audio_seconds": 1.0},
-        "encoder": {"_component_": "whisper", "pretrained": None,
-                    "config": {"d_model": 32, "encoder_layers": 1, "encoder_attention_heads": 2,
-                               "encoder_ffn_dim": 64, "num_mel_bins": 80}},
-        "bridge": {"_component_": "mlp", "out_dim": 16, "hidden_dim": 32, "num_tokens": 2},
-        "generator": {"_component_": "flow_matching", "width": 32, "depth": 1, "heads": 2},
-        "vocoder": {"_component_": "griffinlim", "n_iter": 2},
-        "sampling": {"steps": 2, "guidance": 2.0, "solver": "euler", "seconds": 1.0, "seed": 0},
-    })
-
-
-def export_tiny_run(root: Path) -> Path:
-    """A corpus of tones, noise and clicks, and a run directory laid out as the two-stage recipe exports it."""
-    import torch
-
-    from star_kit.pipeline import build_models
-    from star_kit.training import save_weights
-
-    data, items = root / "data", []
-    for split, per in (("train", 3), ("test", 2)):
-        for label in LABELS:
-            for k in range(per):
-                name = f"{split}-{label}-{k}"
-                write_audio(data / f"audio/{name}.wav", _sound(label, k + 10 * (split == "test"), AUDIO_SR), AUDIO_SR)
-                speech = _sound(LABELS[(LABELS.index(label) + 1) % 3], k, SPEECH_SR)  # any audible signal
-                write_audio(data / f"speech/{name}.wav", speech, SPEECH_SR)
-                items.append(Item(name, f"speech/{name}.wav", f"audio/{name}.wav", f"a {label}", [label], split,
-                                  f"voice{k % 2}", 1.0, SPEECH_SR, AUDIO_SR))
-    for it in [i for i in items if i.split == "test"]:  # test-noisy: the test audio, new speech, one copy per SNR
-        for snr in (10.0, 0.0):
-            name = f"{it.id.replace('test', 'test-noisy')}-snr{snr:g}"
-            rng = np.random.default_rng(int(snr))
-            noisy = _sound("tone", 0, SPEECH_SR) + 10 ** (-snr / 20) * 0.3 * rng.standard_normal(SPEECH_SR)
-            write_audio(data / f"speech/{name}.wav", noisy.astype(np.float32), SPEECH_SR)
-            items.append(Item(name, f"speech/{name}.wav", it.audio, it.caption, it.labels, "test-noisy", it.voice,
-                              1.0, SPEECH_SR, AUDIO_SR, snr_db=snr))
-    write_manifest(data / "manifest.jsonl", items, LABELS)
-
-    cfg = tiny_config(root)
-    torch.manual_seed(0)
-    models = build_models(cfg)
-    head = torch.nn.Linear(models.bridge.out_dim, len(LABELS))
-    run = root / "run"
-    (run / "model").mkdir(parents=True)
-    (run / "stage1").mkdir()
-    for folder in (run, run / "model"):
-        (folder / "config.yaml").write_text(OmegaConf.to_yaml(cfg))
-        (folder / "components.json").write_text("[]\n")
-    (run / "stage1" / "metrics.json").write_text("{}\n")
-    (run / "model" / "labels.json").write_text(json.dumps(LABELS))
-    tensors = {f"bridge.{k}": v for k, v in models.bridge.state_dict().items()}
-    tensors |= {f"generator.{k}": v for k, v in models.generator.state_dict().items()}
-    tensors |= {f"head.{k}": v for k, v in head.state_dict().items()}
-    save_weights(run / "model" / "model.safetensors", tensors)
-    return run
-
-
-@pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return export_tiny_run(tmp_path_factory.mktemp("eval-run"))
+LABELS = ["clicks", "noise", "tone"]  # the tiny run's (conftest)
 
 
 @pytest.fixture(scope="module")
@@ -141,8 +57,17 @@ def test_evaluate_writes_metrics_and_samples_deterministically(tiny_run: Path, f
 
 def test_sampling_settings_change_only_the_generated_clips(tiny_run: Path, first_eval) -> None:
     base = first_eval[0]
-    other = evaluate(tiny_run, split="test-noisy", limit=8, seed=1, steps=3, guidance=1.0, progress=False,
-                     batch_size=4, save_audio=True)
+    other = evaluate(
+        tiny_run,
+        split="test-noisy",
+        limit=8,
+        seed=1,
+        steps=3,
+        guidance=1.0,
+        progress=False,
+        batch_size=4,
+        save_audio=True,
+    )
     assert (other["settings"]["steps"], other["settings"]["seed"], other["settings"]["guidance"]) == (3, 1, 1.0)
     assert other["generation"]["aisfx-FAD"] != base["generation"]["aisfx-FAD"]
     assert other["resynthesis_ceiling"] == base["resynthesis_ceiling"]  # the ceiling does not depend on sampling

@@ -7,11 +7,11 @@ import importlib.util
 import numpy as np
 import pytest
 import torch
-from star_kit_eval import judge as judge_module
-from star_kit_eval.judge import BLOCK, BLOCK_HOP, N_MELS, AisfxJudge, blocks, mel_filters
 
 from star_kit.errors import StarKitError
 from star_kit.registry import get_registry
+from star_kit_eval import judge as judge_module
+from star_kit_eval.judge import BLOCK, BLOCK_HOP, N_MELS, AisfxJudge, blocks, mel_filters
 
 SR = 22050
 

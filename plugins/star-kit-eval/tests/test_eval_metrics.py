@@ -71,8 +71,9 @@ def test_frechet_distance_known_values() -> None:
     assert frechet_distance(a, a + shift) == pytest.approx(5.0, rel=1e-6)  # same covariance: |delta mu|^2
     # independent 1-d Gaussians: (mu1 - mu2)^2 + (s1 - s2)^2 per dimension
     b = rng.normal(size=(4000, 3)) * 2 + 1
-    expected = sum((a[:, k].mean() - b[:, k].mean()) ** 2 + (a[:, k].std(ddof=1) - b[:, k].std(ddof=1)) ** 2
-                   for k in range(3))
+    expected = sum(
+        (a[:, k].mean() - b[:, k].mean()) ** 2 + (a[:, k].std(ddof=1) - b[:, k].std(ddof=1)) ** 2 for k in range(3)
+    )
     assert frechet_distance(a, b) == pytest.approx(expected, rel=0.02)
     assert frechet_distance(a, b) == pytest.approx(frechet_distance(b, a), rel=1e-6)
 
