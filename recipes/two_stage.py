@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,12 +32,14 @@ from tqdm import tqdm
 from star_kit.data.manifest import Manifest, multi_hot, read_manifest
 from star_kit.errors import StarKitError
 from star_kit.features import audio_latents, cache_for, caption_features, pad_frames, speech_features
+from star_kit.files import write_text_atomic
 from star_kit.interfaces import Bridge, Frames, Generator
 from star_kit.pipeline import MODEL_DIR, WEIGHTS, Models, build_models
 from star_kit.registry import get_registry
 from star_kit.training import (
     EMA,
     Interrupt,
+    Stopwatch,
     all_reduce_mean,
     barrier,
     init_distributed,
@@ -562,30 +563,29 @@ def main(cfg: DictConfig, run_dir: Path, resume: bool = False, init_from: str | 
     rank, world, device = init_distributed()
     seed_everything(cfg.seed + rank)
     torch.set_num_threads(max(1, torch.get_num_threads() // world))
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    models = build_models(cfg)
-    for m in (models.encoder, models.vocoder, models.bridge, models.generator):
-        m.to(device)
-    manifest, splits = prepare_data(cfg, models, device)
-    timings["data"] = time.perf_counter() - t0
+    watch = Stopwatch()
+    with watch("data"):
+        models = build_models(cfg)
+        for m in (models.encoder, models.vocoder, models.bridge, models.generator):
+            m.to(device)
+        manifest, splits = prepare_data(cfg, models, device)
     with Interrupt() as interrupt:
-        t = time.perf_counter()
-        stage1 = run_stage1(cfg, run_dir, models, splits, device, rank, world, interrupt)
-        timings["stage1"] = time.perf_counter() - t
-        t = time.perf_counter()
-        run_stage2(cfg, run_dir, stage1, models, splits, device, rank, world, interrupt, init_from, manifest.labels)
-        timings["stage2"] = time.perf_counter() - t
-    result: dict[str, Any] = {"timings": timings, "world_size": world}
+        with watch("stage1"):
+            stage1 = run_stage1(cfg, run_dir, models, splits, device, rank, world, interrupt)
+        with watch("stage2"):
+            run_stage2(cfg, run_dir, stage1, models, splits, device, rank, world, interrupt, init_from, manifest.labels)
+    result: dict[str, Any] = {"phases": watch.phases, "world_size": world}
     if is_main() and cfg.report:
         from star_kit.report import write_report
 
-        t = time.perf_counter()
-        path = write_report(run_dir, cfg, models, manifest, splits, render_samples)
-        timings["report"] = time.perf_counter() - t
-        (run_dir / "timings.json").write_text(json.dumps({**timings, "world_size": world}, indent=2) + "\n")
-        print(f"done in {sum(timings.values()) / 60:.1f} min: report at {path}", flush=True)
+        with watch("report"):
+            path = write_report(run_dir, cfg, models, manifest, splits, render_samples)
         result["report"] = path
+        print(f"done in {watch.total_seconds / 60:.1f} min: report at {path}", flush=True)
+    if is_main():
+        write_text_atomic(
+            run_dir / "timings.json", json.dumps({**result, "report": str(result.get("report"))}, indent=2)
+        )
     if torch.distributed.is_initialized():
         torch.distributed.destroy_process_group()
     return result

@@ -4,7 +4,8 @@ STAR's headline (156 ms -> 36 ms) compares front ends only, with no stated proto
 
 * the same utterances (the first ``n`` of a manifest split, or given waveforms) for both systems, one at a time
   (batch 1, as in interactive use), on the same machine and device with the same torch thread count, after
-  ``warmup`` untimed utterances;
+  ``warmup`` untimed utterances; the systems alternate utterance by utterance, so a change in machine load during
+  the run affects both alike;
 * **front end** = what runs between the end of speech and the first generator step: speech encoder + bridge for the
   end-to-end model; ASR decoding + text encoder + bridge for the cascade (its parts are timed too);
 * **end of speech -> finished waveform** = front end + generator sampling + vocoder decoding, for each number of
@@ -142,8 +143,7 @@ def generate(
 
 
 def _measure(
-    models: Models,
-    cfg: DictConfig,
+    systems: dict[str, tuple[Models, DictConfig]],
     speech: list[tuple[np.ndarray, int]],
     warmup: int,
     n_generate: int,
@@ -152,38 +152,45 @@ def _measure(
     guidance: float,
     solver: str | None,
     device: torch.device,
-) -> dict[str, Any]:
+) -> dict[str, dict[str, Any]]:
+    """Times every system on every utterance, alternating systems per utterance so that a change in machine load
+    during the run hits them alike."""
+    parts: dict[str, dict[str, list[float]]] = {name: {} for name in systems}
+    rows: dict[str, dict[int, list[dict[str, float]]]] = {name: {s: [] for s in steps} for name in systems}
     for wav, rate in speech[:warmup]:
-        front_end(models, wav, rate, device)
-    parts: dict[str, list[float]] = {}
-    totals = []
+        for models, _ in systems.values():
+            front_end(models, wav, rate, device)
     for wav, rate in speech:
-        _, timed = front_end(models, wav, rate, device)
-        for k, v in timed.items():
-            parts.setdefault(k, []).append(v)
-        totals.append(sum(timed.values()))
-    out: dict[str, Any] = {
-        "encoder": str(cfg.encoder._component_),
-        "bridge": str(cfg.bridge._component_),
-        "front_end_ms": stats(totals),
-        "parts_ms": {k: stats(v) for k, v in parts.items()},
-        "generation": {},
-    }
-    cond, _ = front_end(models, *speech[0], device)
-    generate(models, cond, seconds, min(steps), guidance, solver, device)  # warm the generator and vocoder
+        for name, (models, _) in systems.items():
+            for k, v in front_end(models, wav, rate, device)[1].items():
+                parts[name].setdefault(k, []).append(v)
+    for models, _ in systems.values():  # warm the generator and vocoder
+        generate(models, front_end(models, *speech[0], device)[0], seconds, min(steps), guidance, solver, device)
     for s in steps:
-        rows = []
         for wav, rate in speech[:n_generate]:
-            cond, timed = front_end(models, wav, rate, device)
-            gen = generate(models, cond, seconds, s, guidance, solver, device)
-            rows.append({"front_end": sum(timed.values()), **gen})
-        out["generation"][str(s)] = {
-            "end_of_speech_to_waveform_ms": stats([r["front_end"] + r["sampling"] + r["vocoder"] for r in rows]),
-            "sampling_ms": stats([r["sampling"] for r in rows]),
-            "vocoder_ms": stats([r["vocoder"] for r in rows]),
-            "real_time_factor": float(
-                np.median([(r["sampling"] + r["vocoder"]) / 1000 / r["audio_seconds"] for r in rows])
-            ),
+            for name, (models, _) in systems.items():
+                cond, timed = front_end(models, wav, rate, device)
+                gen = generate(models, cond, seconds, s, guidance, solver, device)
+                rows[name][s].append({"front_end": sum(timed.values()), **gen})
+    out = {}
+    for name, (_, cfg) in systems.items():
+        totals = np.sum([v for v in parts[name].values()], axis=0)
+        generation = {}
+        for s, r in rows[name].items():
+            generation[str(s)] = {
+                "end_of_speech_to_waveform_ms": stats([x["front_end"] + x["sampling"] + x["vocoder"] for x in r]),
+                "sampling_ms": stats([x["sampling"] for x in r]),
+                "vocoder_ms": stats([x["vocoder"] for x in r]),
+                "real_time_factor": float(
+                    np.median([(x["sampling"] + x["vocoder"]) / 1000 / x["audio_seconds"] for x in r])
+                ),
+            }
+        out[name] = {
+            "encoder": str(cfg.encoder._component_),
+            "bridge": str(cfg.bridge._component_),
+            "front_end_ms": stats(totals),
+            "parts_ms": {k: stats(v) for k, v in parts[name].items()},
+            "generation": generation,
         }
     return out
 
@@ -237,6 +244,7 @@ def latency(
             f"bench: need n >= 1, warmup >= 0, n_generate >= 1, threads >= 1 (got {n}, {warmup}, "
             f"{n_generate}, {threads})"
         )
+    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     previous = torch.get_num_threads()
     torch.set_num_threads(threads)
     try:
@@ -253,15 +261,21 @@ def latency(
             raise StarKitError(f"bench: {len(timed)} utterances given, n={n} asked")
         seconds = float(seconds or cfg_e2e.sampling.seconds)
         s = cfg_e2e.sampling
-        systems = {}
-        for name, models, cfg, what in (
-            ("end-to-end", e2e, cfg_e2e, what_e2e),
-            ("cascade", cascade, cfg_cascade, what_cascade),
-        ):
-            result = _measure(
-                models, cfg, timed, warmup, min(n_generate, n), steps, seconds, float(s.guidance), s.solver, dev
-            )
-            systems[name] = {"source": what, **result}
+        measured = _measure(
+            {"end-to-end": (e2e, cfg_e2e), "cascade": (cascade, cfg_cascade)},
+            timed,
+            warmup,
+            min(n_generate, n),
+            steps,
+            seconds,
+            float(s.guidance),
+            s.solver,
+            dev,
+        )
+        systems = {
+            name: {"source": what, **measured[name]}
+            for name, what in (("end-to-end", what_e2e), ("cascade", what_cascade))
+        }
     finally:
         torch.set_num_threads(previous)
     durations = [len(w) / r for w, r in timed]
@@ -277,6 +291,10 @@ def latency(
             "solver": str(s.solver),
             "batch": 1,
             "device": device,
+            "load_average_1min": {
+                "before": load_before,
+                "after": os.getloadavg()[0] if load_before is not None else None,
+            },
             "cpu": _cpu_name(),
             "cpu_count": os.cpu_count(),
             "torch": torch.__version__,
@@ -303,6 +321,15 @@ def latency(
     return result
 
 
+def _load_note(settings: dict[str, Any]) -> str:
+    load = settings.get("load_average_1min") or {}
+    worst = max((v for v in load.values() if v is not None), default=None)
+    if worst is None or settings["device"] != "cpu" or worst <= (settings.get("cpu_count") or 1):
+        return ""
+    cores = settings["cpu_count"]
+    return f" **Load average reached {worst:.1f} on {cores} cores: other processes shared the CPU.**"
+
+
 def markdown(result: dict[str, Any]) -> str:
     """Two markdown tables: front-end latency with its parts, and end-of-speech -> waveform per step count."""
     st, systems = result["settings"], result["systems"]
@@ -310,7 +337,7 @@ def markdown(result: dict[str, Any]) -> str:
     lines = [
         f"Latency on {st['device']} ({st['cpu']}, {st['threads']} threads, torch {st['torch']}); {st['n']} utterances "
         f"({st['speech']}, median {st['speech_seconds']['median']:.1f} s), batch 1, after {st['warmup']} warm-up "
-        "utterances. Milliseconds, median / p90.",
+        f"utterances. Milliseconds, median / p90.{_load_note(st)}",
         "",
         "| system | encoder | front end | parts |",
         "|---|---|---|---|",

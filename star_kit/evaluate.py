@@ -10,15 +10,17 @@ Two questions, answered on one manifest split:
   - ``aisfx-acc``: a linear probe fitted on judge embeddings of the corpus's *real* train-split audio gives each clip
     class posteriors; a clip is correct when its top class is one of its labels.
   - ``aisfx-FAD``: Frechet distance between Gaussians fitted to the judge embeddings of the generated clips and of
-    the split's real reference clips (``scipy.linalg.sqrtm``). Not comparable to published (VGGish) FAD.
+    the split's real reference clips (see :func:`frechet_distance`). Not comparable to published (VGGish) FAD.
   - ``aisfx-KL``: mean over clips of KL(p_ref || p_gen), the probe posteriors of the reference clip against those of
     the clip generated for it (the direction of audioldm_eval's ``kl_div(log p_gen, p_ref)``);
     ``aisfx-KL-reverse`` is KL(p_gen || p_ref).
 
 The same metrics for the reference audio passed through the vocoder (encode -> decode) give the ceiling a perfect
-generator could reach in the run's latent space. Every setting that changes a number (judge and checkpoint sha256,
-probe, clip counts, sample rates, steps, guidance, solver, seed, limit) is written next to the numbers, and the
-per-clip rows go to ``samples.csv``. Everything is deterministic: the same run and settings give identical files.
+generator could reach in the run's latent space. For a cascade run (an encoder with ``transcribe``), the ASR
+transcripts and their word error rate against the captions are reported too. Every setting that changes a number
+(judge and checkpoint sha256, probe, clip counts, sample rates, steps, guidance, solver, seed, limit) is written next
+to the numbers, and the per-clip rows go to ``samples.csv``. Everything is deterministic: the same run and settings
+give identical files.
 
 Shapes: n clips, d embedding width, c classes, t frames.
 """
@@ -28,6 +30,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -285,7 +288,7 @@ def reference_embeddings(
     """
     from tqdm import tqdm
 
-    from star_kit.audio import load_audio
+    from star_kit.audio import SILENCE_PEAK, load_audio
     from star_kit.data.cache import FeatureCache, file_fingerprint
     from star_kit.registry import get_registry
 
@@ -308,7 +311,7 @@ def reference_embeddings(
             rate = vocoder.sample_rate if vocoder is not None else None
             wav, rate = load_audio(manifest.root / name, rate)
             wav = wav[: int(seconds * rate)]
-            if vocoder is not None:
+            if vocoder is not None and np.abs(wav).max() >= SILENCE_PEAK:  # resynthesised silence stays silence
                 with torch.no_grad():
                     x, n = torch.from_numpy(wav)[None].to(device), torch.tensor([len(wav)], device=device)
                     audio, lengths = vocoder.decode(vocoder.encode(x, n))
@@ -350,6 +353,36 @@ def _condition_frames(
         for start in range(0, len(items), batch_size):
             frames = encoder.encode_text([i.caption for i in items[start : start + batch_size]])
             out += [frames.values[k, : int(frames.lengths[k])].float().cpu() for k in range(frames.values.shape[0])]
+    return out
+
+
+def _words(text: str) -> list[str]:
+    return re.sub(r"[^a-z0-9' ]+", " ", text.lower()).split()
+
+
+def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
+    """``(word edits, reference words)`` between two texts, case and punctuation ignored (Levenshtein on words)."""
+    ref, hyp = _words(reference), _words(hypothesis)
+    row = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, start=1):
+        prev, row[0] = row[0], i
+        for j, h in enumerate(hyp, start=1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
+    return row[-1], len(ref)
+
+
+def _transcripts(
+    encoder: Any, manifest: Manifest, items: list[Item], device: torch.device, batch_size: int
+) -> list[str]:
+    """The cascade's ASR transcripts of the items' speech (encoders with ``transcribe``)."""
+    from star_kit.audio import load_audio
+    from star_kit.features import pad_waves
+
+    out: list[str] = []
+    for start in range(0, len(items), batch_size):
+        waves = [load_audio(manifest.speech_path(i), encoder.sample_rate)[0] for i in items[start : start + batch_size]]
+        wav, lengths = pad_waves(waves)
+        out += encoder.transcribe(wav.to(device), lengths.to(device))
     return out
 
 
@@ -518,6 +551,14 @@ def evaluate(
     }
     if not metrics["by_snr_db"]:
         del metrics["by_snr_db"]
+    transcripts: list[str] = []
+    if condition == "speech" and hasattr(models.encoder, "transcribe"):  # the cascade: how wrong was its ASR?
+        transcripts = _transcripts(models.encoder, run.manifest, items, dev, batch_size)
+        errors = np.array([word_errors(i.caption, t) for i, t in zip(items, transcripts, strict=True)])  # (n, 2)
+        metrics["asr"] = {
+            "wer": float(errors[:, 0].sum() / max(1, errors[:, 1].sum())),
+            "exact": float((errors[:, 0] == 0).mean()),
+        }
     labels = np.array(run.labels)
     samples = [
         {
@@ -533,6 +574,7 @@ def evaluate(
             "kl": round(float(rows["kl"][n]), 6),
             "reference_judge_top": labels[probe.posteriors(ref[n : n + 1])[0].argmax()],
             "resynthesis_judge_top": labels[ceiling_rows["top"][n]],
+            **({"transcript": transcripts[n]} if transcripts else {}),
         }
         for n, item in enumerate(items)
     ]
@@ -564,4 +606,5 @@ def summary_lines(metrics: dict[str, Any]) -> list[str]:
         f"generated:   aisfx-acc {g['aisfx-acc']:.3f}  aisfx-FAD {g['aisfx-FAD']:.2f}  aisfx-KL {g['aisfx-KL']:.3f}",
         f"resynthesis: aisfx-acc {c['aisfx-acc']:.3f}  aisfx-FAD {c['aisfx-FAD']:.2f}  aisfx-KL {c['aisfx-KL']:.3f}  "
         f"(real audio: aisfx-acc {metrics['reference']['aisfx-acc']:.3f})",
+        *([f"ASR: word error rate {metrics['asr']['wer']:.3f}"] if "asr" in metrics else []),
     ]

@@ -15,9 +15,12 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 from torch import Tensor, nn
+
+from star_kit.sources import Corpus, Voice
+
+__all__ = ["Bridge", "Component", "Corpus", "Encoder", "Frames", "Generator", "Vocoder", "Voice", "lengths_to_mask"]
 
 
 @dataclass
@@ -187,26 +190,3 @@ class Vocoder(Component, ABC):
     def num_frames(self, seconds: float) -> int:
         """Latent frames needed for ``seconds`` of audio."""
         return max(1, round(seconds * self.frame_rate))
-
-
-class Voice(ABC):
-    """A text-to-speech voice used to speak captions (corpus building, ``--say``)."""
-
-    sample_rate: int
-
-    @abstractmethod
-    def synthesize(self, text: str, seed: int = 0) -> np.ndarray:
-        """Speaks ``text``; returns float32 mono ``(n,)`` at ``self.sample_rate``. ``seed`` drives any jitter."""
-
-
-class Corpus(ABC):
-    """A buildable data set: writes audio files and a JSONL manifest (see :mod:`star_kit.data`)."""
-
-    @abstractmethod
-    def build(self, out_dir: str, size: str = "small", seed: int = 0) -> str:
-        """Builds (or resumes building) the corpus under ``out_dir``; returns the manifest path."""
-
-    @property
-    @abstractmethod
-    def labels(self) -> list[str]:
-        """The label set, in the fixed order used for multi-hot targets."""

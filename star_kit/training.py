@@ -206,6 +206,28 @@ def top1_accuracy(scores: np.ndarray, targets: np.ndarray) -> float:
     return float((targets[np.arange(len(targets)), scores.argmax(1)] > 0).mean())
 
 
+# ---------------------------------------------------------------------------------------------------- measuring
+class Stopwatch:
+    """Wall time and peak resident memory (so far, in MiB) of named phases: ``with watch("stage1"): ...``."""
+
+    def __init__(self) -> None:
+        self.phases: dict[str, dict[str, float]] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        import resource
+        import time
+
+        start = time.perf_counter()
+        yield
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+        self.phases[name] = {"seconds": round(time.perf_counter() - start, 2), "peak_rss_mib": round(peak, 1)}
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(p["seconds"] for p in self.phases.values())
+
+
 # ---------------------------------------------------------------------------------------------------- interrupts
 class Interrupt:
     """Turns SIGINT/SIGTERM into a flag checked between steps, so the loop can save a resumable checkpoint."""

@@ -56,7 +56,7 @@ PHRASES: dict[str, tuple[list[str], list[str]]] = {
     "knocking": (["someone knocks on a door", "someone is knocking on the door", "a person raps on a door"],
                  ["knocking on a door", "a knock at the door", "a knocking on the door"]),
     "footsteps": (["someone walks by", "a person is walking", "footsteps approach"],
-                  ["footsteps", "the sound of footsteps walking", "steps of a person walking"]),
+                  ["footsteps", "footsteps on a hard floor", "steps of a person walking"]),
     "water_dripping": (["water drips", "water is dripping", "a tap is dripping"],
                        ["water dripping", "drops of water dripping", "a dripping tap"]),
     "birds_chirping": (["birds chirp", "birds are chirping", "birds sing"],

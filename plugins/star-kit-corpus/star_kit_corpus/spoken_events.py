@@ -4,7 +4,7 @@ Layout under ``out_dir``::
 
     manifest.jsonl           one JSON object per item (written last, atomically)
     labels.json              the ordered class list
-    corpus.json              what was built (size, seed, settings); a rerun with other settings is refused
+    corpus.json              what was built (version, size, seed, settings); other settings are refused
     audio/<split>/<id>.wav   the sound scene, 22 050 Hz mono
     speech/<split>/<id>.wav  the spoken caption, 16 kHz mono
 
@@ -17,7 +17,6 @@ Ein-notation: n samples.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -29,8 +28,8 @@ import numpy as np
 
 from star_kit.audio import check_waveform, resample, write_audio
 from star_kit.errors import StarKitError
-from star_kit.files import atomic_path
-from star_kit.interfaces import Corpus, Voice
+from star_kit.files import write_text_atomic
+from star_kit.sources import Corpus, Voice
 from star_kit_corpus.captions import Caption, make_caption
 from star_kit_corpus.sounds import CLASSES, SAMPLE_RATE, colored_noise, render_event
 from star_kit_corpus.voices import VOICES
@@ -102,7 +101,7 @@ def _balanced(rng: np.random.Generator, values: Sequence, n: int) -> list:
 
 
 def plan(
-    size: str, seed: int, min_seconds: float = 2.0, max_seconds: float = 4.0, snr_db=(10.0, 5.0, 0.0)
+    size: str, seed: int, min_seconds: float = 2.0, max_seconds: float = 4.0, snr_db: Sequence[float] = (10.0, 5.0, 0.0)
 ) -> list[Item]:
     """Every item of a build, in manifest order; cheap (no audio is made)."""
     if size not in SIZES:
@@ -288,15 +287,6 @@ def _row(out: Path, item: Item) -> dict:
     return row
 
 
-def _write_text(path: Path, text: str) -> None:
-    tmp = atomic_path(path)
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 class SpokenEvents(Corpus):
     """26 sound-event classes in single and two-event scenes, captioned and spoken by 14 TTS voices.
 
@@ -343,9 +333,9 @@ class SpokenEvents(Corpus):
         clean = [it for it in items if not it.source]
         self._render(out, seed, clean, "scenes and speech")
         self._render(out, seed, [it for it in items if it.source], "noisy speech")  # needs the clean test speech
-        _write_text(out / "labels.json", json.dumps(self.labels, indent=1) + "\n")
+        write_text_atomic(out / "labels.json", json.dumps(self.labels, indent=1) + "\n")
         rows = [json.dumps(_row(out, it)) for it in items]
-        _write_text(out / "manifest.jsonl", "\n".join(rows) + "\n")
+        write_text_atomic(out / "manifest.jsonl", "\n".join(rows) + "\n")
         return str(out / "manifest.jsonl")
 
     def _check_settings(self, out: Path, size: str, seed: int) -> None:
@@ -367,7 +357,7 @@ class SpokenEvents(Corpus):
                     f"{path}: this folder was built with {diff}; use another output folder or delete this one"
                 )
         else:
-            _write_text(path, json.dumps(settings, indent=1) + "\n")
+            write_text_atomic(path, json.dumps(settings, indent=1) + "\n")
 
     def _render(self, out: Path, seed: int, items: list[Item], what: str) -> None:
         todo = [it for it in items if not (is_complete(out / it.audio) and is_complete(out / it.speech))]

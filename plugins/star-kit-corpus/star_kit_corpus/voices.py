@@ -2,6 +2,8 @@
 
 Every voice returns float32 mono ``(n,)`` at its own ``sample_rate``; ``seed`` drives speaking-rate and pitch jitter,
 and the same ``(text, seed)`` always gives the same samples.
+
+Ein-notation: n samples.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import threading
 import numpy as np
 
 from star_kit.errors import StarKitError
-from star_kit.interfaces import Voice
+from star_kit.sources import Voice
 
 # speak_lib.h constants
 _AUDIO_OUTPUT_SYNCHRONOUS = 2

@@ -57,14 +57,14 @@ def tiny_config(root: Path) -> DictConfig:
                 },
             },
             "bridge": {"_component_": "mlp", "out_dim": 16, "hidden_dim": 32, "num_tokens": 2},
-            "generator": {"_component_": "flow_matching", "width": 32, "depth": 1, "heads": 2},
+            "generator": {"_component_": "flow_matching", "width": 32, "depth": 1, "heads": 2, "zero_init": False},
             "vocoder": {"_component_": "griffinlim", "n_iter": 2},
             "sampling": {"steps": 2, "guidance": 2.0, "solver": "euler", "seconds": 1.0, "seed": 0},
         }
     )
 
 
-def export_tiny_run(root: Path) -> Path:
+def export_tiny_run(root: Path, **nodes) -> Path:
     """A corpus of tones, noise and clicks, and a run directory laid out as the two-stage recipe exports it."""
     import torch
 
@@ -117,6 +117,8 @@ def export_tiny_run(root: Path) -> Path:
     write_manifest(data / "manifest.jsonl", items, LABELS)
 
     cfg = tiny_config(root)
+    for key, node in nodes.items():
+        cfg[key] = node
     torch.manual_seed(0)
     models = build_models(cfg)
     head = torch.nn.Linear(models.bridge.out_dim, len(LABELS))
@@ -144,6 +146,13 @@ def labels() -> list[str]:
 def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A run directory laid out as the two-stage recipe exports it, over a manifest of tones, noise and clicks."""
     return export_tiny_run(tmp_path_factory.mktemp("eval-run"))
+
+
+@pytest.fixture(scope="session")
+def cascade_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny run with the cascade encoder (real ASR and text weights, random bridge and generator)."""
+    encoder = {"_component_": "cascade", "asr_max_new_tokens": 16}
+    return export_tiny_run(tmp_path_factory.mktemp("eval-cascade-run"), encoder=encoder)
 
 
 @pytest.fixture

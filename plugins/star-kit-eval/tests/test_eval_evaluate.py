@@ -75,6 +75,17 @@ def test_sampling_settings_change_only_the_generated_clips(tiny_run: Path, first
     assert len(list((tiny_run / "eval" / "test-noisy" / "audio").glob("*.wav"))) == 8
 
 
+def test_cascade_run_reports_its_transcripts_and_the_text_upper_bound(cascade_run: Path) -> None:
+    speech = evaluate(cascade_run, split="test", limit=3, progress=False)
+    assert 0 <= speech["asr"]["wer"] and 0 <= speech["asr"]["exact"] <= 1
+    rows = list(csv.DictReader((cascade_run / "eval" / "test" / "samples.csv").read_text().splitlines()))
+    assert len(rows) == 3 and all("transcript" in r for r in rows)
+    text = evaluate(cascade_run, split="test", limit=3, condition="caption", progress=False)
+    assert "asr" not in text and (cascade_run / "eval" / "test-caption" / "metrics.json").exists()
+    assert text["resynthesis_ceiling"] == speech["resynthesis_ceiling"]
+    assert text["generation"] != speech["generation"]  # conditioned on other tokens: the captions, not transcripts
+
+
 def test_unfinished_run_names_the_missing_stage(tiny_run: Path, tmp_path: Path) -> None:
     run = tmp_path / "run"
     shutil.copytree(tiny_run, run, ignore=shutil.ignore_patterns("eval"))

@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from star_kit.errors import StarKitError
-from star_kit.evaluate import event_correct, fit_probe, frechet_distance, generation_metrics, kl_divergence
+from star_kit.evaluate import (
+    event_correct,
+    fit_probe,
+    frechet_distance,
+    generation_metrics,
+    kl_divergence,
+    word_errors,
+)
 
 
 def _blobs(n_per: int, seed: int, dim: int = 16, classes: int = 3, spread: float = 0.5):
@@ -121,3 +128,10 @@ def test_generation_metrics_rank_good_above_bad_generations() -> None:
     assert m_good["aisfx-FAD"] == pytest.approx(m_bad["aisfx-FAD"], rel=1e-6)
     m_far, _ = generation_metrics(good + 5.0, ref, probe, targets)
     assert m_far["aisfx-FAD"] > m_good["aisfx-FAD"] + 100
+
+
+def test_word_errors_ignore_case_and_punctuation() -> None:
+    assert word_errors("A dog barks while rain falls", "a dog barks, while rain falls.") == (0, 6)
+    assert word_errors("a dog barks", "the dog marks loudly") == (3, 3)  # 2 substitutions + 1 insertion
+    assert word_errors("thunder rumbles", "thunderumbles") == (2, 2)
+    assert word_errors("rain", "") == (1, 1)
