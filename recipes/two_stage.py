@@ -84,6 +84,11 @@ class Stage1Config:
     weight_decay: float = 1e-2
     warmup_epochs: int = 5
     patience: int = 20
+    # SpecAugment-style regularisation of the cached encoder frames (training only), so the bridge does not memorise
+    # the training voices: drop this fraction of valid frames from the mask, and add Gaussian noise of this many
+    # standard deviations of the batch's features.
+    frame_dropout: float = 0.0
+    feature_noise: float = 0.0
 
 
 @dataclass
@@ -248,6 +253,20 @@ def prepare_data(cfg: DictConfig, models: Models, device: torch.device) -> tuple
 
 
 # ---------------------------------------------------------------------------------------------------- stage 1
+def augment(frames: Frames, frame_dropout: float, feature_noise: float) -> Frames:
+    """Zeroes a random fraction of the frames (SpecAugment's time masking, frame by frame) and adds feature noise.
+
+    The mask is left as it is: valid frames stay a prefix of each row, as :class:`Frames` promises.
+    """
+    values = frames.values
+    if feature_noise > 0:
+        values = values + feature_noise * values[frames.mask].std() * torch.randn_like(values)
+    if frame_dropout > 0:
+        dropped = torch.rand(frames.mask.shape, device=values.device) < frame_dropout  # (b, t)
+        values = values.masked_fill(dropped[..., None], 0.0)
+    return Frames(values, frames.mask, frames.frame_rate)
+
+
 @torch.no_grad()
 def stage1_scores(model: Stage1Model, split: Split, device: torch.device, batch_size: int = 128) -> np.ndarray:
     """Sigmoid label scores ``(items, c)`` over the whole split."""
@@ -305,7 +324,7 @@ def run_stage1(
         model.train()
         losses = []
         for idx in loader(len(train.ids), s1.batch_size, cfg.seed, world, rank, epoch):
-            frames = frames_batch(train, idx, device)
+            frames = augment(frames_batch(train, idx, device), s1.frame_dropout, s1.feature_noise)
             target = torch.from_numpy(train.targets[idx.numpy()]).float().to(device)
             loss = F.binary_cross_entropy_with_logits(ddp(frames.values, frames.mask), target)
             opt.zero_grad(set_to_none=True)

@@ -128,4 +128,5 @@ def test_judge_check_on_corpus_sound_classes() -> None:
 
     result = judge_check(train=8, test=4)
     assert result["aisfx"]["clean"]["probe"] > 0.9
-    assert result["aisfx"]["noise5dB"]["probe"] > 5 * result["chance"]
+    assert result["aisfx"]["noise20dB"]["probe"] > 5 * result["chance"]
+    assert result["aisfx"]["lowpass4k"]["probe"] > result["log-mel mean+std (control)"]["lowpass4k"]["probe"] + 0.2
