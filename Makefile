@@ -17,10 +17,15 @@ $(VENV)/.installed: pyproject.toml $(addsuffix /pyproject.toml,$(PLUGINS))
 	$(PIP) install --quiet --no-deps $(NODEPS)
 	touch $@
 
-# The main job: build the spoken-events corpus if missing, train both stages, evaluate, write runs/star-tiny/report.md.
+# The main job: build the spoken-events corpus if missing, train star-tiny (both stages) and, on equal terms, the
+# cascade's text-to-audio model; then evaluate both, clean and noisy, with the latency benchmark, into
+# runs/star-tiny/report.md. A second `make demo` resumes or reuses finished runs.
 demo: install
-	if [ -f runs/star-tiny/config.yaml ]; then RESUME=--resume; fi; \
-	$(VENV)/bin/starkit recipe run two_stage --config star-tiny $$RESUME
+	for config in star-tiny cascade-tiny; do \
+	  if [ -f runs/$$config/config.yaml ]; then resume=--resume; else resume=; fi; \
+	  OMP_WAIT_POLICY=PASSIVE $(VENV)/bin/starkit recipe run two_stage --config $$config $$resume || exit 1; \
+	done
+	OMP_WAIT_POLICY=PASSIVE $(VENV)/bin/starkit compare runs/star-tiny runs/cascade-tiny
 
 test: install
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 OMP_WAIT_POLICY=PASSIVE $(PY) -m pytest -q

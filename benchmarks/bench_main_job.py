@@ -29,18 +29,34 @@ def main() -> None:
     starkit = [sys.executable, "-m", "star_kit"]
     corpus = args.out / "spoken-events-small"
     start = time.perf_counter()
-    subprocess.run([*starkit, "data", "build", "spoken-events", "--out", str(corpus), "--size", "small"], env=env,
-                   check=True)
+    subprocess.run(
+        [*starkit, "data", "build", "spoken-events", "--out", str(corpus), "--size", "small"], env=env, check=True
+    )
     build_s = time.perf_counter() - start
     build_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     run_dir = args.out / "run"
-    subprocess.run([*starkit, "recipe", "run", "two_stage", "--config", args.config, "--run-dir", str(run_dir),
-                    f"data.root={corpus}", f"data.cache_dir={args.out / 'cache'}", *args.overrides], env=env, check=True)
+    subprocess.run(
+        [
+            *starkit,
+            "recipe",
+            "run",
+            "two_stage",
+            "--config",
+            args.config,
+            "--run-dir",
+            str(run_dir),
+            f"data.root={corpus}",
+            f"data.cache_dir={args.out / 'cache'}",
+            *args.overrides,
+        ],
+        env=env,
+        check=True,
+    )
     phases = json.loads((run_dir / "timings.json").read_text())["phases"]
     rows = [("corpus build (`starkit data build spoken-events --size small`)", build_s, build_rss)]
     rows += [(name, p["seconds"], p["peak_rss_mib"]) for name, p in phases.items()]
     total = sum(r[1] for r in rows)
-    print(f"\n| phase | wall time | peak RSS (MiB) |\n|---|---|---|")
+    print("\n| phase | wall time | peak RSS (MiB) |\n|---|---|---|")
     for name, seconds, rss in rows:
         print(f"| {name} | {seconds / 60:.1f} min ({seconds:.0f} s) | {rss:.0f} |")
     print(f"| **total** | **{total / 60:.1f} min** | |")

@@ -412,15 +412,19 @@ def validation_loss(model: Stage2Model, split: Split, device: torch.device, batc
 
 
 def export_model(
-    run_dir: Path, cfg: DictConfig, model: Stage2Model, head: nn.Linear, labels: list[str], step: int
+    run_dir: Path, cfg: DictConfig, model: Stage2Model, stage1: dict[str, Tensor], labels: list[str], step: int
 ) -> None:
-    """Writes ``model/``: EMA weights (safetensors), the resolved config, the component list and the label set."""
+    """Writes ``model/``: EMA weights (safetensors), the resolved config, the component list and the label set.
+
+    ``stage1.*`` keeps the bridge and head as stage 1 left them (stage 2 may train the bridge's projection), for
+    scoring speech -> labels; ``bridge.*`` and ``generator.*`` are the generation model.
+    """
     folder = run_dir / MODEL_DIR
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "labels.json").write_text(json.dumps(labels, indent=1) + "\n")
     tensors = {f"bridge.{k}": v for k, v in model.bridge.state_dict().items()}
     tensors |= {f"generator.{k}": v for k, v in model.generator.state_dict().items()}
-    tensors |= {f"head.{k}": v for k, v in head.state_dict().items()}
+    tensors |= {f"stage1.{k}": v for k, v in stage1.items()}
     (folder / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
     (folder / "components.json").write_text((run_dir / "components.json").read_text())
     save_weights(folder / WEIGHTS, tensors, {"step": str(step)})
@@ -526,7 +530,7 @@ def run_stage2(
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / "history.json").write_text(json.dumps(history, indent=2) + "\n")
         with ema.applied(model):
-            export_model(run_dir, cfg, model, stage1.head, labels, step)
+            export_model(run_dir, cfg, model, load_weights(run_dir / "stage1" / "best.safetensors"), labels, step)
     barrier()
     return model
 
@@ -537,7 +541,7 @@ def report_init(init_from: str, model: Stage2Model, head: nn.Linear) -> None:
     path = path / MODEL_DIR / WEIGHTS if path.is_dir() else path
     weights = load_weights(path)
     report = []
-    for prefix, module in (("bridge.", model.bridge), ("generator.", model.generator), ("head.", head)):
+    for prefix, module in (("bridge.", model.bridge), ("generator.", model.generator), ("stage1.head.", head)):
         missing, rejected = load_partial(module, weights, prefix)
         report.append(f"{prefix.rstrip('.')}: {len(missing)} missing, {len(rejected)} mismatched")
         for key in rejected[:5]:

@@ -201,11 +201,12 @@ def recipe_run(
 
 
 def _mount_core_commands() -> None:
+    from star_kit.compare import bench, compare, eval_command
     from star_kit.data.cli import data
     from star_kit.generate import generate
 
-    cli.add_command(data)
-    cli.add_command(generate)
+    for command in (data, generate, eval_command, bench, compare):
+        cli.add_command(command)
 
 
 _mount_core_commands()

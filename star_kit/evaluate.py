@@ -3,7 +3,7 @@
 Two questions, answered on one manifest split:
 
 * **Stage 1** (did the bridge hear the sound events in the speech?): mAP and top-1 accuracy of the run's label head
-  (``head.*`` in ``model/model.safetensors``) over the masked mean of the bridge's condition tokens.
+  (``stage1.*`` in ``model/model.safetensors``) over the masked mean of the bridge's condition tokens.
 * **Generation** (does the generated sound contain those events?), scored by an independent judge: the ``aisfx``
   sound-effects embedding network (a metric plugin), never by anything the run trained.
 
@@ -27,6 +27,7 @@ Shapes: n clips, d embedding width, c classes, t frames.
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
@@ -226,9 +227,9 @@ def load_run(run_dir: str | Path, manifest: str | Path | None = None) -> RunFile
     from safetensors import safe_open
 
     with safe_open(str(model / WEIGHTS), framework="pt") as f:
-        if "head.weight" not in f.keys():
-            raise StarKitError(f"{model / WEIGHTS} has no stage-1 head (head.*); re-export the run")
-        num_classes = f.get_slice("head.weight").get_shape()[0]
+        if "stage1.head.weight" not in f.keys():
+            raise StarKitError(f"{model / WEIGHTS} has no stage-1 model (stage1.*); re-export the run")
+        num_classes = f.get_slice("stage1.head.weight").get_shape()[0]
     labels_file = model / LABELS_NAME
     if labels_file.exists():
         run_labels = json.loads(labels_file.read_text())
@@ -466,9 +467,13 @@ def evaluate(
     }
     pipe = StarPipeline.from_pretrained(run.run_dir, device=device)
     models, dev = pipe.models, pipe.device
-    head = nn.Linear(models.bridge.out_dim, len(run.labels))
+    # Stage 1 is scored with the bridge and head as stage 1 left them (stage 2 may have trained the bridge's proj).
     weights = load_weights(run.run_dir / MODEL_DIR / WEIGHTS)
-    head.load_state_dict({k.removeprefix("head."): v for k, v in weights.items() if k.startswith("head.")})
+    stage1 = {k.removeprefix("stage1."): v for k, v in weights.items() if k.startswith("stage1.")}
+    stage1_bridge = copy.deepcopy(models.bridge)
+    stage1_bridge.load_state_dict({k.removeprefix("bridge."): v for k, v in stage1.items() if k.startswith("bridge.")})
+    head = nn.Linear(models.bridge.out_dim, len(run.labels))
+    head.load_state_dict({k.removeprefix("head."): v for k, v in stage1.items() if k.startswith("head.")})
     head.to(dev).eval()
     targets = np.stack([multi_hot(i.labels, run.labels) for i in items])  # (n, c)
     out_dir = run.run_dir / "eval" / (split if condition == "speech" else f"{split}-{condition}")
@@ -480,7 +485,8 @@ def evaluate(
     with torch.no_grad():
         for k, start in enumerate(range(0, len(items), batch_size)):
             batch = pad_frames(frames[start : start + batch_size], models.encoder.frame_rate).to(dev)
-            cond, score = pooled_head_scores(models.bridge, head, batch)
+            _, score = pooled_head_scores(stage1_bridge, head, batch)
+            cond = models.bridge(batch)
             scores.append(score.float().cpu().numpy())
             latents = models.generator.sample(
                 cond,

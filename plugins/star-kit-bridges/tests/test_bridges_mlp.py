@@ -2,11 +2,11 @@
 
 import pytest
 import torch
-from star_kit_bridges.mlp import MLPBridge
 
 from star_kit.errors import StarKitError
 from star_kit.interfaces import Frames
 from star_kit.testing import BridgeContract
+from star_kit_bridges.mlp import MLPBridge
 
 
 class TestMLPBridge(BridgeContract):

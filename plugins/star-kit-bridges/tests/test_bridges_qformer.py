@@ -2,11 +2,11 @@
 
 import pytest
 import torch
-from star_kit_bridges.qformer import QFormerBridge
 
 from star_kit.errors import StarKitError
 from star_kit.interfaces import Frames
 from star_kit.testing import BridgeContract
+from star_kit_bridges.qformer import QFormerBridge
 
 TINY = {"in_dim": 16, "out_dim": 8, "num_queries": 4, "num_layers": 2, "hidden_dim": 32, "heads": 4, "ffn_dim": 64}
 

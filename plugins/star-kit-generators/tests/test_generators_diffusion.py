@@ -2,12 +2,12 @@
 
 import pytest
 import torch
-from star_kit_generators.diffusion import Diffusion, alphas_cumprod
-from star_kit_generators.flow_matching import FlowMatching
 
 from star_kit.errors import StarKitError
 from star_kit.interfaces import Frames
 from star_kit.testing import GeneratorContract
+from star_kit_generators.diffusion import Diffusion, alphas_cumprod
+from star_kit_generators.flow_matching import FlowMatching
 
 # zero_init=False: an untrained DiT with zero init predicts exactly 0, so seeds and guidance could not matter.
 TINY = {"latent_dim": 4, "cond_dim": 8, "width": 32, "depth": 2, "heads": 4, "zero_init": False}

