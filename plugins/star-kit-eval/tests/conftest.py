@@ -132,7 +132,7 @@ def export_tiny_run(root: Path, **nodes) -> Path:
     (run / "model" / "labels.json").write_text(json.dumps(LABELS))
     tensors = {f"bridge.{k}": v for k, v in models.bridge.state_dict().items()}
     tensors |= {f"generator.{k}": v for k, v in models.generator.state_dict().items()}
-    tensors |= {f"stage1.bridge.{k}": v for k, v in models.bridge.state_dict().items()}
+    tensors |= {f"stage1.bridge.{k}": v.clone() for k, v in models.bridge.state_dict().items()}
     tensors |= {f"stage1.head.{k}": v for k, v in head.state_dict().items()}
     save_weights(run / "model" / "model.safetensors", tensors)
     return run
