@@ -24,7 +24,7 @@ def _eval_options(fn: Any) -> Any:
             click.option("--guidance", type=float, help="Guidance scale [default: the run's]."),
             click.option("--solver", help="Sampler [default: the run's]."),
             click.option("--seed", type=int, default=0, show_default=True),
-            click.option("--limit", type=int, help="Only the first N clips of the split."),
+            click.option("--limit", type=int, help="N clips spread evenly over the split (default: all)."),
         ]
     ):
         fn = option(fn)
@@ -168,7 +168,7 @@ def comparison(e2e: Path, cascade: Path, limit: int | None = None, n: int = 30) 
 @click.command("compare")
 @click.argument("e2e", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.argument("cascade", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--limit", type=int, help="Only the first N clips of each split.")
+@click.option("--limit", type=int, help="N clips spread evenly over each split (default: all).")
 @click.option("-n", "n", type=int, default=30, show_default=True, help="Utterances for the latency benchmark.")
 def compare(e2e: Path, cascade: Path, limit: int | None, n: int) -> None:
     """End-to-end vs cascade vs text upper bound, clean and noisy: one table, added to E2E/report.md.

@@ -257,11 +257,14 @@ def load_run(run_dir: str | Path, manifest: str | Path | None = None) -> RunFile
 
 # ---------------------------------------------------------------------------------------------------- evaluation
 def split_items(manifest: Manifest, split: str, limit: int | None) -> list[Item]:
+    """The split's items; with ``limit``, that many spread evenly over the split (so every voice and SNR stays)."""
     items = [i for i in manifest if i.split == split]
     if not items:
         counts = ", ".join(f"{s} ({n})" for s, n in manifest.split_counts().items())
         raise StarKitError(f"{manifest.path}: no items in split '{split}'; splits present: {counts}")
-    return items[:limit] if limit else items
+    if not limit or limit >= len(items):
+        return items
+    return [items[k * len(items) // limit] for k in range(limit)]
 
 
 def pooled_head_scores(bridge: nn.Module, head: nn.Linear, frames: Frames) -> tuple[Frames, Tensor]:
