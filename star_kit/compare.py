@@ -155,8 +155,8 @@ def comparison(e2e: Path, cascade: Path, limit: int | None = None, n: int = 30) 
         f"**{100 * bench['front_end_reduction']:.1f} %** (STAR reports 76.9 %: 156 ms -> 36 ms).",
         f"Settings: {settings['solver']}, {settings['steps']} steps, guidance {settings['guidance']}, seed "
         f"{settings['seed']}, {settings['seconds']} s clips; judge aisfx (sha256 "
-        f"{settings['judge']['checkpoint_sha256'][:12]}), probe fitted on the real train audio. aisfx-* numbers are not "
-        "comparable with published VGGish/PANNs FAD or KL.",
+        f"{settings['judge']['checkpoint_sha256'][:12]}), probe fitted on the real train audio. aisfx-* numbers "
+        "are not comparable with published VGGish/PANNs FAD or KL.",
         "",
         "### Latency",
         "",
