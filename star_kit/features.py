@@ -9,7 +9,7 @@ Shapes: b batch, n samples, t frames, d width.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -51,6 +51,31 @@ def first_audible_window(wav: np.ndarray, num_samples: int) -> np.ndarray:
     return wav[audible[0] : audible[0] + num_samples] if len(audible) else head
 
 
+def _cached(
+    items: Sequence[Item],
+    cache: FeatureCache,
+    fingerprints: Sequence[str],
+    encode: Callable[[list[Item]], Frames],
+    name: str,
+    desc: str,
+    batch_size: int,
+    progress: bool,
+    dtype: torch.dtype = torch.float32,
+) -> list[Tensor]:
+    """Per-item valid frames ``(t_i, d)`` of ``encode(batch of items)``, read from or written to ``cache``."""
+    by_id = {i.id: i for i in items}
+    bar = tqdm(total=len(items), desc=desc, unit="item", disable=not progress, leave=False)
+
+    def compute(ids: list[str]) -> list[dict[str, Tensor]]:
+        out = encode([by_id[i] for i in ids])
+        bar.update(len(ids))
+        return [{name: out.values[k, : int(out.lengths[k])].to(dtype)} for k in range(len(ids))]
+
+    found = cache.get_or_compute([i.id for i in items], compute, batch_size, fingerprints)
+    bar.close()
+    return [f[name].float() for f in found]
+
+
 @torch.no_grad()
 def speech_features(
     encoder: Encoder,
@@ -62,21 +87,15 @@ def speech_features(
     progress: bool = True,
 ) -> list[Tensor]:
     """Encoder frames ``(t_i, d)`` (fp16 on disk) of each item's speech, computed once per encoder config."""
-    by_id = {i.id: i for i in items}
-    bar = tqdm(total=len(items), desc="encoding speech", unit="clip", disable=not progress, leave=False)
 
-    def compute(ids: list[str]) -> list[dict[str, Tensor]]:
-        waves = [load_audio(manifest.speech_path(by_id[i]), encoder.sample_rate)[0] for i in ids]
-        wav, lengths = pad_waves(waves)
-        out = encoder(wav.to(device), lengths.to(device))
-        bar.update(len(ids))
-        return [{"frames": out.values[k, : int(out.lengths[k])].half()} for k in range(len(ids))]
+    def encode(batch: list[Item]) -> Frames:
+        wav, lengths = pad_waves([load_audio(manifest.speech_path(i), encoder.sample_rate)[0] for i in batch])
+        return encoder(wav.to(device), lengths.to(device))
 
     ordered = sorted(items, key=lambda i: i.duration)  # similar lengths per batch: less padding
     prints = [file_fingerprint(manifest.speech_path(i)) for i in ordered]
-    found = cache.get_or_compute([i.id for i in ordered], compute, batch_size, prints)
-    bar.close()
-    result = {i.id: f["frames"].float() for i, f in zip(ordered, found, strict=True)}
+    found = _cached(ordered, cache, prints, encode, "frames", "encoding speech", batch_size, progress, torch.half)
+    result = {i.id: f for i, f in zip(ordered, found, strict=True)}
     return [result[i.id] for i in items]
 
 
@@ -90,18 +109,12 @@ def caption_features(
     progress: bool = True,
 ) -> list[Tensor]:
     """Text-encoder tokens ``(t_i, d)`` of each item's caption (``encoder.encode_text``), cached like speech."""
-    by_id = {i.id: i for i in items}
-    bar = tqdm(total=len(items), desc="encoding captions", unit="caption", disable=not progress, leave=False)
-
-    def compute(ids: list[str]) -> list[dict[str, Tensor]]:
-        out = encoder.encode_text([by_id[i].caption for i in ids])
-        bar.update(len(ids))
-        return [{"frames": out.values[k, : int(out.lengths[k])].half()} for k in range(len(ids))]
-
     prints = [hashlib.sha256(i.caption.encode()).hexdigest()[:16] for i in items]
-    found = cache.get_or_compute([i.id for i in items], compute, batch_size, prints)
-    bar.close()
-    return [f["frames"].float() for f in found]
+
+    def encode(batch: list[Item]) -> Frames:
+        return encoder.encode_text([i.caption for i in batch])
+
+    return _cached(items, cache, prints, encode, "frames", "encoding captions", batch_size, progress, torch.half)
 
 
 @torch.no_grad()
@@ -116,21 +129,15 @@ def audio_latents(
     progress: bool = True,
 ) -> list[Tensor]:
     """Vocoder latents ``(t_i, d)`` of each item's audio, cropped to ``seconds`` (shorter clips keep their length)."""
-    by_id = {i.id: i for i in items}
-    bar = tqdm(total=len(items), desc="encoding audio", unit="clip", disable=not progress, leave=False)
+    num_samples = int(seconds * vocoder.sample_rate)
 
-    def compute(ids: list[str]) -> list[dict[str, Tensor]]:
-        waves = [load_audio(manifest.audio_path(by_id[i]), vocoder.sample_rate)[0] for i in ids]
-        waves = [first_audible_window(w, int(seconds * vocoder.sample_rate)) for w in waves]
-        wav, lengths = pad_waves(waves)
-        out = vocoder.encode(wav.to(device), lengths.to(device))
-        bar.update(len(ids))
-        return [{"latents": out.values[k, : int(out.lengths[k])]} for k in range(len(ids))]
+    def encode(batch: list[Item]) -> Frames:
+        waves = [load_audio(manifest.audio_path(i), vocoder.sample_rate)[0] for i in batch]
+        wav, lengths = pad_waves([first_audible_window(w, num_samples) for w in waves])
+        return vocoder.encode(wav.to(device), lengths.to(device))
 
     prints = [f"{file_fingerprint(manifest.audio_path(i))}-{seconds}" for i in items]
-    found = cache.get_or_compute([i.id for i in items], compute, batch_size, prints)
-    bar.close()
-    return [f["latents"].float() for f in found]
+    return _cached(items, cache, prints, encode, "latents", "encoding audio", batch_size, progress)
 
 
 def cache_for(root: str, namespace: str, node: Any, registry: Any, kind: str) -> FeatureCache:
