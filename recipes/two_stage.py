@@ -29,6 +29,7 @@ from torch.nn.parallel import DistributedDataParallel as DDP
 from torch.utils.data import DataLoader, DistributedSampler
 from tqdm import tqdm
 
+from star_kit.config import instantiate
 from star_kit.data.manifest import Manifest, multi_hot, read_manifest
 from star_kit.errors import StarKitError
 from star_kit.features import audio_latents, cache_for, caption_features, pad_frames, speech_features
@@ -56,6 +57,8 @@ from star_kit.training import (
     top1_accuracy,
     warmup_cosine,
 )
+
+ALIGN_LOSSES = ("cosine", "contrastive")
 
 
 # ---------------------------------------------------------------------------------------------------- config schema
@@ -89,6 +92,13 @@ class Stage1Config:
     # standard deviations of the batch's features.
     frame_dropout: float = 0.0
     feature_noise: float = 0.0
+    # Optional alignment of the pooled bridge output to a sentence embedding of the caption (off by default; STAR
+    # trains on labels only): loss = BCE + align_weight * alignment loss, through a linear map to the text width.
+    # The text embedding is the masked mean of text_encoder.encode_text tokens (cached like speech features).
+    align_weight: float = 0.0
+    align_loss: str = "cosine"  # cosine: 1 - cos per pair | contrastive: symmetric InfoNCE over the (per-rank) batch
+    align_temperature: float = 0.07
+    text_encoder: Any = None  # an encoder with encode_text, e.g. {_component_: cascade}
 
 
 @dataclass
@@ -133,18 +143,23 @@ class Config:
 
 # ---------------------------------------------------------------------------------------------------- models
 class Stage1Model(nn.Module):
-    """Bridge + linear head over the mean of its condition tokens: frames -> label logits ``(b, c)``."""
+    """Bridge + linear head over the mean of its condition tokens: frames -> label logits ``(b, c)``.
 
-    def __init__(self, bridge: Bridge, num_labels: int) -> None:
+    With ``align_dim``, a second linear map ``align`` projects the same pooled tokens to a text embedding's width.
+    """
+
+    def __init__(self, bridge: Bridge, num_labels: int, align_dim: int = 0) -> None:
         super().__init__()
         self.bridge = bridge
         self.head = nn.Linear(bridge.out_dim, num_labels)
+        self.align = nn.Linear(bridge.out_dim, align_dim) if align_dim else None
 
-    def forward(self, values: Tensor, mask: Tensor) -> Tensor:
+    def forward(self, values: Tensor, mask: Tensor) -> tuple[Tensor, Tensor | None]:
+        """-> label logits ``(b, c)`` and the projected pooled tokens ``(b, align_dim)`` (None without ``align``)."""
         cond = self.bridge(Frames(values, mask, 50.0))
         weights = cond.mask[..., None].float()  # (b, k, 1)
         pooled = (cond.values * weights).sum(1) / weights.sum(1).clamp(min=1)  # (b, d)
-        return self.head(pooled)
+        return self.head(pooled), None if self.align is None else self.align(pooled)
 
 
 class Stage2Model(nn.Module):
@@ -167,6 +182,7 @@ class Split:
     targets: np.ndarray  # (items, c) multi-hot
     latents: list[Tensor] | None = None
     extra: list[dict[str, Any]] = field(default_factory=list)
+    text: Tensor | None = None  # (items, text_dim) caption embeddings for the stage-1 alignment loss
 
 
 class Indexed(torch.utils.data.Dataset):
@@ -249,10 +265,55 @@ def prepare_data(cfg: DictConfig, models: Models, device: torch.device) -> tuple
     for needed in ("train", "val"):
         if needed not in splits:
             raise StarKitError(f"{manifest.path}: the recipe needs a '{needed}' split; found {', '.join(splits)}")
+    if cfg.stage1.align_weight:
+        add_caption_embeddings(cfg, manifest, splits, device)
     return manifest, splits
 
 
+def add_caption_embeddings(cfg: DictConfig, manifest: Manifest, splits: dict[str, Split], device: torch.device) -> None:
+    """Stage-1 alignment targets: the mean of ``stage1.text_encoder.encode_text`` tokens of each train caption."""
+    s1, registry = cfg.stage1, get_registry()
+    if s1.align_weight < 0 or s1.align_loss not in ALIGN_LOSSES:
+        raise StarKitError(
+            f"stage1.align_weight must be >= 0 (got {s1.align_weight}) and stage1.align_loss one of "
+            f"{', '.join(ALIGN_LOSSES)} (got '{s1.align_loss}')"
+        )
+    if s1.text_encoder is None:
+        raise StarKitError(
+            "stage1.align_weight > 0 needs stage1.text_encoder, an encoder with encode_text: "
+            "add +stage1.text_encoder._component_=cascade, or set stage1.align_weight=0"
+        )
+    encoder = instantiate(registry, "stage1.text_encoder", s1.text_encoder).to(device)
+    if not hasattr(encoder, "encode_text"):
+        raise StarKitError(
+            f"stage1.text_encoder '{s1.text_encoder._component_}' cannot read text (no encode_text); use e.g. cascade"
+        )
+    cache = cache_for(cfg.data.cache_dir, "caption", s1.text_encoder, registry, "encoder")
+    by_id = {i.id: i for i in manifest}
+    items = [by_id[i] for i in splits["train"].ids]
+    if is_main():
+        caption_features(encoder, items, cache, device, cfg.data.encode_batch_size, True)
+    barrier()
+    tokens = caption_features(encoder, items, cache, device, cfg.data.encode_batch_size, False)
+    splits["train"].text = torch.stack([t.float().mean(0) for t in tokens])  # (items, text_dim)
+
+
 # ---------------------------------------------------------------------------------------------------- stage 1
+def alignment_loss(pred: Tensor, text: Tensor, kind: str, temperature: float) -> Tensor:
+    """Pulls ``pred (b, e)`` towards the caption embeddings ``text (b, e)``.
+
+    ``cosine``: mean ``1 - cos(pred_i, text_i)``. ``contrastive``: symmetric InfoNCE (CLIP) over the batch, where every
+    row with the same caption embedding counts as a positive (a corpus repeats captions across voices).
+    """
+    pred, text = F.normalize(pred.float(), dim=-1), F.normalize(text.float(), dim=-1)
+    if kind == "cosine":
+        return (1 - (pred * text).sum(-1)).mean()
+    same = (text @ text.T > 1 - 1e-5).float()  # (b, b), the diagonal included
+    targets = same / same.sum(1, keepdim=True)
+    logits = pred @ text.T / temperature  # (b, b)
+    return (F.cross_entropy(logits, targets) + F.cross_entropy(logits.T, targets)) / 2
+
+
 def augment(frames: Frames, frame_dropout: float, feature_noise: float) -> Frames:
     """Zeroes a random fraction of the frames (SpecAugment's time masking, frame by frame) and adds feature noise.
 
@@ -275,7 +336,7 @@ def stage1_scores(model: Stage1Model, split: Split, device: torch.device, batch_
     for start in range(0, len(split.ids), batch_size):
         idx = torch.arange(start, min(start + batch_size, len(split.ids)))
         frames = frames_batch(split, idx, device)
-        out.append(torch.sigmoid(model(frames.values, frames.mask)).float().cpu())
+        out.append(torch.sigmoid(model(frames.values, frames.mask)[0]).float().cpu())
     return torch.cat(out).numpy()
 
 
@@ -296,12 +357,13 @@ def run_stage1(
 ) -> Stage1Model:
     s1 = cfg.stage1
     out_dir, state_path = run_dir / "stage1", run_dir / "state" / "stage1.pt"
-    model = Stage1Model(models.bridge, splits["train"].targets.shape[1]).to(device)
+    train = splits["train"]
+    align_dim = 0 if train.text is None else train.text.shape[1]
+    model = Stage1Model(models.bridge, train.targets.shape[1], align_dim).to(device)
     best_path = out_dir / "best.safetensors"
     if (out_dir / "metrics.json").exists():  # finished earlier (resumed run)
         model.load_state_dict(load_weights(best_path))
         return model
-    train = splits["train"]
     steps_per_epoch = -(-len(train.ids) // (s1.batch_size * world))
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=s1.lr, weight_decay=s1.weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(
@@ -322,11 +384,17 @@ def run_stage1(
     )
     for epoch in bar:
         model.train()
-        losses = []
+        losses, align_losses = [], []
         for idx in loader(len(train.ids), s1.batch_size, cfg.seed, world, rank, epoch):
             frames = augment(frames_batch(train, idx, device), s1.frame_dropout, s1.feature_noise)
             target = torch.from_numpy(train.targets[idx.numpy()]).float().to(device)
-            loss = F.binary_cross_entropy_with_logits(ddp(frames.values, frames.mask), target)
+            logits, aligned = ddp(frames.values, frames.mask)
+            loss = F.binary_cross_entropy_with_logits(logits, target)
+            if aligned is not None:
+                assert train.text is not None
+                align = alignment_loss(aligned, train.text[idx].to(device), s1.align_loss, s1.align_temperature)
+                align_losses.append(align.item())
+                loss = loss + s1.align_weight * align
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -334,6 +402,8 @@ def run_stage1(
             losses.append(loss.item())
         val = stage1_metrics(model, splits["val"], device)
         history.append({"epoch": epoch + 1, "loss": all_reduce_mean(float(np.mean(losses)), device), **val})
+        if align_losses:
+            history[-1]["align_loss"] = all_reduce_mean(float(np.mean(align_losses)), device)
         bar.set_postfix(loss=f"{history[-1]['loss']:.3f}", val_mAP=f"{val['mAP']:.3f}", val_top1=f"{val['top1']:.3f}")
         if val["mAP"] > best:
             best, stale = val["mAP"], 0

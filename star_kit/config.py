@@ -10,7 +10,8 @@ Command-line override grammar::
     a.b=v          set an existing key (or a constructor argument of a component node)
     +a.b=v         add a key that does not exist yet
     ~a.b           delete a key
-    encoder=wavlm  swap a whole component node for that component's registered defaults
+    encoder=wavlm  swap a whole component node for that component's registered defaults (an unset node whose key
+                   names a kind, such as ``stage1.text_encoder: null``, is filled the same way)
 """
 
 from __future__ import annotations
@@ -154,7 +155,8 @@ def apply_overrides(cfg: DictConfig, overrides: list[str] | tuple[str, ...], reg
         if add and exists:
             raise StarKitError(f"cannot add '{key}': it exists already; use {key}={raw} to change it")
         kind = kind_of(key.rsplit(".", 1)[-1])
-        if not add and isinstance(current, DictConfig) and COMPONENT in current and isinstance(value, str):
+        is_node = isinstance(current, DictConfig) and COMPONENT in current
+        if not add and isinstance(value, str) and (is_node or (exists and current is None and kind is not None)):
             if kind is None:
                 raise StarKitError(f"cannot swap '{key}': its key names no component kind ({', '.join(KINDS)})")
             OmegaConf.update(cfg, key, _component_defaults(registry, kind, value), merge=False)

@@ -24,6 +24,7 @@ from einops import rearrange
 from torch import Tensor, nn
 
 from star_kit.errors import StarKitError
+from star_kit.nn.masking import masked_mean
 
 
 def timestep_embedding(time: Tensor, dim: int, max_period: float = 10000.0) -> Tensor:
@@ -172,6 +173,9 @@ class DiT(nn.Module):
             self-attention and MLP paths) and a zero output layer, so an untrained model predicts exactly zero.
             False keeps them Xavier-initialised like every other Linear, so that an untrained model already
             responds to its inputs (what tests of guidance and seeds need).
+        pooled_cond: also add an MLP of the masked mean of the condition tokens to the time embedding, so every
+            block's AdaLN sees the condition globally (as SD3's pooled text and Stable Audio's global condition do),
+            not only through cross-attention. The null context (zeros) pools to zeros, so guidance is unchanged.
 
     Other weights: Xavier-uniform Linears with zero biases, N(0, 0.02) time MLP (as in DiT).
     """
@@ -188,6 +192,7 @@ class DiT(nn.Module):
         dropout: float = 0.0,
         zero_init: bool = True,
         patch_size: int = 1,
+        pooled_cond: bool = False,
     ) -> None:
         super().__init__()
         if patch_size < 1:
@@ -200,6 +205,9 @@ class DiT(nn.Module):
         self.num_skips = depth // 2 if long_skips else 0
         self.proj_in = nn.Linear(latent_dim * patch_size, width)
         self.time_mlp = nn.Sequential(nn.Linear(256, width), nn.SiLU(), nn.Linear(width, width))
+        self.cond_mlp = (
+            nn.Sequential(nn.Linear(cond_dim, width), nn.SiLU(), nn.Linear(width, width)) if pooled_cond else None
+        )
         self.blocks = nn.ModuleList(
             DiTBlock(width, cond_dim, heads, mlp_ratio, dropout, skip=i >= depth - self.num_skips) for i in range(depth)
         )
@@ -245,6 +253,8 @@ class DiT(nn.Module):
             mask = rearrange(F.pad(mask, (0, pad)), "b (t p) -> b t p", p=p).any(-1)  # (b, t/p)
         h = self.proj_in(x)  # (b, t, d)
         emb = self.time_mlp(timestep_embedding(1000.0 * time, 256).to(h.dtype))  # (b, d)
+        if self.cond_mlp is not None:
+            emb = emb + self.cond_mlp(masked_mean(cond, cond_mask, dim=1))  # (b, c) -> (b, d)
         rope = rotary(x.shape[1], self.width // self.heads, x.device)  # (t, e) each
         skips: list[Tensor] = []
         for i, block in enumerate(self.blocks):

@@ -51,6 +51,7 @@ class OtherBridge(TinyBridge):
 class Train:
     lr: float = 1e-3
     steps: int = 10
+    text_encoder: Any = None
 
 
 @dataclass

@@ -47,6 +47,16 @@ def test_swap_component_for_its_registered_defaults(fake_registry: Registry) -> 
     assert [r["name"] for r in runs.validate(fake_registry, cfg)] == ["tiny_encoder", "other_bridge"]
 
 
+def test_swap_fills_an_unset_component_slot(fake_registry: Registry) -> None:
+    _, cfg, _ = runs.resolve(fake_registry, "fake-tiny", ("train.text_encoder=tiny_encoder",))
+    assert OmegaConf.to_container(cfg.train.text_encoder) == {
+        "_component_": "tiny_encoder",
+        "dim": 8,
+        "pretrained": "none",
+    }
+    assert "train.text_encoder" in [r["path"] for r in runs.validate(fake_registry, cfg)]
+
+
 def test_swap_to_unknown_component_lists_names(fake_registry: Registry) -> None:
     with pytest.raises(StarKitError, match="unknown bridge 'mlp'; registered bridges: other_bridge, tiny_bridge"):
         runs.resolve(fake_registry, "fake-tiny", ("bridge=mlp",))

@@ -229,3 +229,35 @@ def test_init_from_reports_unmatched_keys(trained: Path, recipe_env: dict[str, s
     )
     assert out.returncode == 0, out.stderr[-3000:]
     assert "--init-from" in out.stdout and "generator: " in out.stdout and "missing" in out.stdout
+
+
+def test_alignment_loss_pulls_each_clip_to_its_caption() -> None:
+    from star_kit.recipes.two_stage import alignment_loss
+
+    text = torch.randn(6, 5, generator=torch.Generator().manual_seed(0))
+    assert alignment_loss(3 * text, text, "cosine", 0.07).item() == pytest.approx(0.0, abs=1e-6)
+    assert alignment_loss(-text, text, "cosine", 0.07).item() == pytest.approx(2.0)
+    assert alignment_loss(text, text, "contrastive", 0.07) < alignment_loss(text.roll(1, 0), text, "contrastive", 0.07)
+    repeated = torch.cat([text[:3], text[:3]])  # the same three captions said by two voices
+    swapped = repeated[[3, 4, 5, 0, 1, 2]]  # each clip matched with the other voice's copy of its caption
+    assert alignment_loss(swapped, repeated, "contrastive", 0.07).item() == pytest.approx(
+        alignment_loss(repeated, repeated, "contrastive", 0.07).item()
+    )
+
+
+def test_stage1_alignment_to_caption_embeddings(recipe_env: dict[str, str], tmp_path: Path) -> None:
+    from safetensors import safe_open
+
+    off = _train(tmp_path / "no-text", recipe_env, "stage1.align_weight=0.5", "report=false")
+    assert off.returncode == 1 and "stage1.align_weight > 0 needs stage1.text_encoder" in off.stderr
+    run_dir = tmp_path / "align"
+    args = ("stage1.align_weight=0.5", "stage1.text_encoder=cascade", "stage2.max_steps=2", "report=false")
+    out = _train(run_dir, recipe_env, *args)
+    assert out.returncode == 0, out.stderr[-3000:]
+    history = json.loads((run_dir / "stage1" / "metrics.json").read_text())["history"]
+    assert all(0.0 < h["align_loss"] < 2.0 for h in history)
+    assert history[-1]["align_loss"] < history[0]["align_loss"]
+    with safe_open(str(run_dir / "stage1" / "best.safetensors"), framework="pt") as f:
+        assert f.get_slice("align.weight").get_shape() == [384, 32]  # bridge out_dim 32 -> MiniLM's 384
+    components = {c["path"]: c["name"] for c in json.loads((run_dir / "components.json").read_text())}
+    assert components["stage1.text_encoder"] == "cascade"

@@ -58,6 +58,7 @@ class Diffusion(Generator):
         dropout: backbone dropout.
         zero_init: DiT's zero initialisation of the AdaLN gates and the output layer (see :class:`DiT`).
         patch_size: latent frames per transformer token (see :class:`DiT`); 2-4 makes CPU training affordable.
+        pooled_cond: add the pooled condition to the AdaLN time embedding (see :class:`DiT`).
         cond_dropout: probability of training a row on the null context (classifier-free guidance).
         null_cond: the unconditional context: ``"zeros"`` or ``"learned"``.
         prediction: what the backbone predicts: ``"v"`` (stable at every noise level) or ``"epsilon"``.
@@ -79,6 +80,7 @@ class Diffusion(Generator):
         dropout: float = 0.0,
         zero_init: bool = True,
         patch_size: int = 1,
+        pooled_cond: bool = False,
         cond_dropout: float = 0.2,
         null_cond: str = "zeros",
         prediction: str = "v",
@@ -111,6 +113,7 @@ class Diffusion(Generator):
             dropout=dropout,
             zero_init=zero_init,
             patch_size=patch_size,
+            pooled_cond=pooled_cond,
         )
         self.null = NullCondition("diffusion", cond_dim, cond_dropout, null_cond)
 

@@ -42,6 +42,7 @@ class FlowMatching(Generator):
         dropout: backbone dropout.
         zero_init: DiT's zero initialisation of the AdaLN gates and the output layer (see :class:`DiT`).
         patch_size: latent frames per transformer token (see :class:`DiT`); 2-4 makes CPU training affordable.
+        pooled_cond: add the pooled condition to the AdaLN time embedding (see :class:`DiT`).
         cond_dropout: probability of training a row on the null context (classifier-free guidance; STAR: 0.2).
         null_cond: the unconditional context: ``"zeros"`` (STAR) or ``"learned"`` (one trainable token).
         time_sampling: training times: ``"logit_normal"`` (``sigmoid(N(logit_mean, logit_std))``, STAR) or
@@ -67,6 +68,7 @@ class FlowMatching(Generator):
         dropout: float = 0.0,
         zero_init: bool = True,
         patch_size: int = 1,
+        pooled_cond: bool = False,
         cond_dropout: float = 0.2,
         null_cond: str = "zeros",
         time_sampling: str = "logit_normal",
@@ -99,6 +101,7 @@ class FlowMatching(Generator):
             dropout=dropout,
             zero_init=zero_init,
             patch_size=patch_size,
+            pooled_cond=pooled_cond,
         )
         self.null = NullCondition("flow_matching", cond_dim, cond_dropout, null_cond)
 

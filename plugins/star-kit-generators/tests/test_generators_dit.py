@@ -28,9 +28,10 @@ def test_zero_init_predicts_zero_and_plain_init_does_not() -> None:
     assert DiT(**TINY, zero_init=False)(**_inputs()).abs().min() > 0
 
 
-def test_padding_never_reaches_valid_frames() -> None:
+@pytest.mark.parametrize("pooled_cond", [False, True])
+def test_padding_never_reaches_valid_frames(pooled_cond: bool) -> None:
     torch.manual_seed(0)
-    model = DiT(**TINY, zero_init=False).eval()
+    model = DiT(**TINY, zero_init=False, pooled_cond=pooled_cond).eval()
     inputs = _inputs()
     garbage = {**inputs, "x": inputs["x"].clone(), "cond": inputs["cond"].clone()}
     garbage["x"][1, 6:] = 1e3
@@ -63,6 +64,18 @@ def test_time_and_condition_both_matter() -> None:
     base = model(**inputs)
     assert not torch.allclose(base, model(**{**inputs, "time": torch.tensor([0.9, 0.1])}))
     assert not torch.allclose(base, model(**{**inputs, "cond": torch.zeros(2, 5, 6)}))
+
+
+@pytest.mark.parametrize("pooled_cond", [False, True])
+def test_pooled_condition_reaches_the_output_without_cross_attention(pooled_cond: bool) -> None:
+    torch.manual_seed(0)
+    model = DiT(**TINY, zero_init=False, pooled_cond=pooled_cond).eval()
+    for block in model.blocks:
+        torch.nn.init.zeros_(block.cross.to_out.weight)  # cut the cross-attention path (its bias is zero)
+    inputs = _inputs()
+    with torch.no_grad():
+        changed = not torch.allclose(model(**inputs), model(**{**inputs, "cond": inputs["cond"] + 1.0}))
+    assert changed == pooled_cond
 
 
 def test_long_skips_pair_first_half_with_second_half() -> None:
