@@ -281,7 +281,7 @@ def add_caption_embeddings(cfg: DictConfig, manifest: Manifest, splits: dict[str
     if s1.text_encoder is None:
         raise StarKitError(
             "stage1.align_weight > 0 needs stage1.text_encoder, an encoder with encode_text: "
-            "add +stage1.text_encoder._component_=cascade, or set stage1.align_weight=0"
+            "add stage1.text_encoder=cascade, or set stage1.align_weight=0"
         )
     encoder = instantiate(registry, "stage1.text_encoder", s1.text_encoder).to(device)
     if not hasattr(encoder, "encode_text"):
