@@ -175,7 +175,7 @@ class DiT(nn.Module):
             responds to its inputs (what tests of guidance and seeds need).
         pooled_cond: also add an MLP of the masked mean of the condition tokens to the time embedding, so every
             block's AdaLN sees the condition globally (as SD3's pooled text and Stable Audio's global condition do),
-            not only through cross-attention. The null context (zeros) pools to zeros, so guidance is unchanged.
+            not only through cross-attention. The null context is pooled like any other, so guidance works unchanged.
 
     Other weights: Xavier-uniform Linears with zero biases, N(0, 0.02) time MLP (as in DiT).
     """
