@@ -70,8 +70,8 @@ def main() -> None:
     models.bridge.load_state_dict({k.removeprefix("bridge."): v for k, v in weights.items() if k.startswith("bridge.")})
     bridge = models.bridge.eval().requires_grad_(False)
     train, val, test = splits["train"], splits["val"], splits["test"]
-    cond_train, cond_val = condition_tokens(bridge, train), condition_tokens(bridge, val)
-    assert train.latents is not None and val.latents is not None
+    cond_train = condition_tokens(bridge, train)
+    assert train.latents is not None
 
     generator, s2 = models.generator.train(), cfg.stage2
     opt = torch.optim.AdamW(generator.parameters(), lr=s2.lr, weight_decay=s2.weight_decay)
@@ -92,7 +92,6 @@ def main() -> None:
             print(f"step {step + 1}: loss {loss.item():.4f}", flush=True)
     seconds = time.perf_counter() - start
 
-    generator.eval()
     judge = get_registry().load("metric", "aisfx")(device="cpu")
     items = split_items(manifest, "test", args.limit)
     position = {item_id: k for k, item_id in enumerate(test.ids)}
@@ -106,14 +105,10 @@ def main() -> None:
     result = {"name": args.name, "run": str(args.run_dir), "overrides": args.overrides, "steps": args.steps}
     result["seconds_per_step"] = round(seconds / max(1, args.steps), 4)
     with ema.applied(generator), torch.no_grad():
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(1234)
-            val_loss = [
-                generator.loss(pad_frames(val.latents[k : k + 32], 0.0), pad_frames(cond_val[k : k + 32], 0.0)).item()
-                * len(cond_val[k : k + 32])
-                for k in range(0, len(cond_val), 32)
-            ]
-        result["val_loss"] = round(sum(val_loss) / len(cond_val), 4)
+        val_loss = two_stage.validation_loss(two_stage.Stage2Model(bridge, generator), val, device, 32)
+        result["val_loss"] = round(val_loss, 4)
+        bridge.eval()  # validation_loss leaves the model in train mode
+        generator.eval()
         for guidance in (float(g) for g in args.guidance.split(",")):
             embeddings = []
             for batch, begin in enumerate(range(0, len(chosen), 16)):

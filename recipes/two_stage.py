@@ -35,6 +35,7 @@ from star_kit.errors import StarKitError
 from star_kit.features import audio_latents, cache_for, caption_features, pad_frames, speech_features
 from star_kit.files import write_text_atomic
 from star_kit.interfaces import Bridge, Frames, Generator
+from star_kit.nn import masked_mean
 from star_kit.pipeline import MODEL_DIR, WEIGHTS, Models, build_models
 from star_kit.registry import get_registry
 from star_kit.training import (
@@ -157,8 +158,7 @@ class Stage1Model(nn.Module):
     def forward(self, values: Tensor, mask: Tensor) -> tuple[Tensor, Tensor | None]:
         """-> label logits ``(b, c)`` and the projected pooled tokens ``(b, align_dim)`` (None without ``align``)."""
         cond = self.bridge(Frames(values, mask, 50.0))
-        weights = cond.mask[..., None].float()  # (b, k, 1)
-        pooled = (cond.values * weights).sum(1) / weights.sum(1).clamp(min=1)  # (b, d)
+        pooled = masked_mean(cond.values, cond.mask, dim=1)  # (b, d)
         return self.head(pooled), None if self.align is None else self.align(pooled)
 
 

@@ -44,6 +44,7 @@ from torch import Tensor, nn
 from star_kit.data.manifest import LABELS_NAME, Item, Manifest, atomic_write_bytes, multi_hot, read_manifest
 from star_kit.errors import StarKitError
 from star_kit.interfaces import Frames
+from star_kit.nn import masked_mean
 
 CONDITIONS = ("speech", "caption")
 
@@ -267,12 +268,10 @@ def split_items(manifest: Manifest, split: str, limit: int | None) -> list[Item]
     return [items[k * len(items) // limit] for k in range(limit)]
 
 
-def pooled_head_scores(bridge: nn.Module, head: nn.Linear, frames: Frames) -> tuple[Frames, Tensor]:
-    """Condition tokens and the recipe's stage-1 scores: sigmoid of the head over their masked mean ``(b, c)``."""
+def pooled_head_scores(bridge: nn.Module, head: nn.Linear, frames: Frames) -> Tensor:
+    """The recipe's stage-1 scores: sigmoid of the head over the masked mean of the condition tokens ``(b, c)``."""
     cond = bridge(frames)
-    weights = cond.mask[..., None].float()  # (b, k, 1)
-    pooled = (cond.values * weights).sum(1) / weights.sum(1).clamp(min=1)  # (b, d)
-    return cond, torch.sigmoid(head(pooled))
+    return torch.sigmoid(head(masked_mean(cond.values, cond.mask, dim=1)))
 
 
 def reference_embeddings(
@@ -488,7 +487,7 @@ def evaluate(
     with torch.no_grad():
         for k, start in enumerate(range(0, len(items), batch_size)):
             batch = pad_frames(frames[start : start + batch_size], models.encoder.frame_rate).to(dev)
-            _, score = pooled_head_scores(stage1_bridge, head, batch)
+            score = pooled_head_scores(stage1_bridge, head, batch)
             cond = models.bridge(batch)
             scores.append(score.float().cpu().numpy())
             latents = models.generator.sample(
