@@ -78,6 +78,7 @@ def generate(
         raise click.UsageError("--say replaces --speech, --manifest and --folder")
     sources = [] if say is not None else _inputs(speech, manifest, split, folder)
     names = ["say"] if say is not None else [name for name, _ in sources]
+    labels = [f"--say '{say}'"] if say is not None else [str(path) for _, path in sources]  # named in speech errors
     single = len(names) == 1 and (speech is not None or say is not None)
     targets = [out if single else out / f"{name}.wav" for name in names]
     existing = [t for t in targets if t.exists()]
@@ -102,7 +103,7 @@ def generate(
             guidance=guidance,
             solver=solver,
             seed=seed,
-            names=names[start:end],
+            names=labels[start:end],
         )
         for clip, target in zip(audio, targets[start:end], strict=True):
             write_audio(target, clip, pipe.sample_rate)

@@ -115,6 +115,10 @@ def test_generate_cli_never_overwrites_without_force(trained: Path, tiny_corpus:
     sf.write(silent, np.zeros(16000, dtype=np.float32), 16000)
     bad = _run(["generate", str(trained), "--speech", str(silent), "-o", str(tmp_path / "x.wav")], env)
     assert bad.returncode == 1 and f"{silent}: the waveform is silent" in bad.stderr
+    short = tmp_path / "short.wav"
+    sf.write(short, 0.3 * np.ones(800, dtype=np.float32), 16000)
+    bad = _run(["generate", str(trained), "--speech", str(short), "-o", str(tmp_path / "x.wav")], env)
+    assert bad.returncode == 1 and f"{short}: 0.05 s is shorter than the minimum" in bad.stderr
     batch = _run(
         [
             "generate",
