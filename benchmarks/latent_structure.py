@@ -4,11 +4,11 @@
 
 A sound-event clip alternates events and silence (a scene is "X, then Y" with gaps), so the mean over mel bands of
 each latent frame is bimodal in the reference audio. For ``--count`` clips spread over the split (the choice
-``starkit eval --limit`` makes), this prints the quantiles of that frame mean for the reference audio (encoded by the
-run's vocoder) and for clips generated from the same speech at each ``--guidance`` (the run's sampling settings
-otherwise), and the fraction of frames below the reference's silence level (the midpoint between its 5 % and 50 %
-quantiles). A generator that has learned the structure matches the reference's lower quantiles; one that blurs it
-fills the silences with sound. Nothing is written.
+``starkit eval --limit`` makes), this prints the quantiles of that frame mean for the reference latents (what the
+generator is trained on, read from the run's feature cache or encoded into it) and for clips generated from the same
+speech at each ``--guidance`` (the run's sampling settings otherwise), and the fraction of frames below the
+reference's silence level (the midpoint between its 5 % and 50 % quantiles). A generator that has learned the
+structure matches the reference's lower quantiles; one that blurs it fills the silences with sound.
 """
 
 from __future__ import annotations
@@ -21,15 +21,16 @@ from torch import Tensor
 
 from star_kit.audio import load_audio
 from star_kit.evaluate import load_run, split_items
-from star_kit.features import pad_waves
+from star_kit.features import audio_latents, cache_for
 from star_kit.pipeline import StarPipeline
+from star_kit.registry import get_registry
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
-def frame_means(latents: Tensor, lengths: list[int]) -> np.ndarray:
-    """Mean over the latent width of every valid frame: ``(b, t, d)`` -> ``(frames,)``."""
-    return np.concatenate([latents[i, :n].mean(-1).float().numpy() for i, n in enumerate(lengths)])
+def frame_means(latents: list[Tensor]) -> np.ndarray:
+    """Mean over the latent width of every frame of every clip: ``[(t_i, d)]`` -> ``(frames,)``."""
+    return np.concatenate([x.mean(-1).float().cpu().numpy() for x in latents])
 
 
 def row(name: str, means: np.ndarray, silence: float) -> str:
@@ -53,10 +54,10 @@ def main() -> None:
     frames = vocoder.num_frames(s.seconds)
 
     with torch.no_grad():
-        samples = int(s.seconds * vocoder.sample_rate)
-        refs = [load_audio(run.manifest.audio_path(i), vocoder.sample_rate)[0][:samples] for i in items]
-        ref = vocoder.encode(*pad_waves(refs))
-        reference = frame_means(ref.values, ref.mask.sum(1).tolist())
+        data = pipe.cfg.data
+        cache = cache_for(data.cache_dir, "latents", pipe.cfg.vocoder, get_registry(), "vocoder")
+        refs = audio_latents(vocoder, run.manifest, items, cache, data.audio_seconds, pipe.device, progress=False)
+        reference = frame_means(refs)
         low, mid = np.quantile(reference, (0.05, 0.5))
         silence = float((low + mid) / 2)
         speech = [load_audio(run.manifest.speech_path(i), pipe.models.encoder.sample_rate)[0] for i in items]
@@ -68,7 +69,7 @@ def main() -> None:
         print(row("reference", reference, silence))
         for guidance in (float(g) for g in args.guidance.split(",")):
             out = pipe.models.generator.sample(cond, frames, steps=s.steps, guidance=guidance, solver=s.solver, seed=0)
-            print(row(f"generated, guidance {guidance:g}", frame_means(out.values, [frames] * len(items)), silence))
+            print(row(f"generated, guidance {guidance:g}", frame_means(list(out.values)), silence))
 
 
 if __name__ == "__main__":
