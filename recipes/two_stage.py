@@ -516,6 +516,8 @@ def run_stage2(
     s2 = cfg.stage2
     state_path, out_dir = run_dir / "state" / "stage2.pt", run_dir / "stage2"
     set_bridge_trainable(models.bridge, s2.train_bridge)
+    assert splits["train"].latents is not None
+    models.generator.prepare(splits["train"].latents)  # a resumed run's state overwrites this with the same fit
     model = Stage2Model(models.bridge, models.generator).to(device)
     if init_from and not state_path.exists():
         report_init(init_from, model, stage1.head)

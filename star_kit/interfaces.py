@@ -13,6 +13,7 @@ Components are ``nn.Module`` subclasses with small abstract contracts. Tensors o
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
@@ -138,6 +139,10 @@ class Generator(Component, ABC):
 
     latent_dim: int
     cond_dim: int
+
+    def prepare(self, latents: Sequence[Tensor]) -> None:  # noqa: B027 - optional hook, a no-op by default
+        """Fits data-dependent parts (e.g. a latent transform) on the training latents, each ``(t, latent_dim)``,
+        before training starts. What it fits must be buffers, so it is saved and loaded with the weights."""
 
     @abstractmethod
     def loss(self, target: Frames, cond: Frames) -> Tensor:

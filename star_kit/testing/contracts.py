@@ -184,6 +184,15 @@ class GeneratorContract(_Contract):
     num_frames: ClassVar[int] = 12
     steps: ClassVar[int] = 4
 
+    def make(self, seed: int = 0, **overrides: Any) -> Component:
+        """Builds the generator and runs its ``prepare`` on seeded latents (a fitted latent transform differs by
+        seed, so the state-dict round trip covers it)."""
+        module = super().make(seed, **overrides)
+        assert isinstance(module, Generator)
+        draw = torch.Generator().manual_seed(100 + seed)
+        module.prepare([torch.randn(2 * self.num_frames, module.latent_dim, generator=draw) for _ in range(4)])
+        return module
+
     def cond(self, module: Generator) -> Frames:
         values = torch.randn(2, 5, module.cond_dim, generator=torch.Generator().manual_seed(1))
         return Frames.from_lengths(values, torch.tensor([5, 3]), frame_rate=0.0)

@@ -7,6 +7,8 @@ backbone sees time ``i / train_steps`` (so ``1000 * time = i`` at 1000 steps) an
 Ein-notation:
     b  batch
     t  latent frames
+    n  modelled positions (latent frames, or PCA tokens)
+    c  modelled width (latent channels, or PCA components)
     k  condition tokens
     d  feature width
 """
@@ -14,13 +16,15 @@ Ein-notation:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import torch
 from torch import Tensor
 
 from star_kit.errors import StarKitError
 from star_kit.interfaces import Frames, Generator
-from star_kit.nn import DiT, masked_mean
+from star_kit.nn import masked_mean
+from star_kit_generators.backbone import ModelSpace, build_backbone
 from star_kit_generators.conditioning import NullCondition, check_inputs, clean, guided
 
 PREDICTIONS = ("v", "epsilon")
@@ -66,6 +70,8 @@ class Diffusion(Generator):
         train_steps: discrete diffusion steps of the forward process.
         eta: DDIM stochasticity (0 = deterministic DDIM, 1 = DDPM-like ancestral sampling).
         solver: default sampler: ``"ddim"`` (uses ``eta``) or ``"ddpm"`` (DDIM with eta = 1).
+        pca_components, pca_patch, pca_scale: model a latent PCA instead of the latent (as ``flow_matching``).
+        backbone, unet_channels, unet_blocks, unet_attention: ``"dit"`` or ``"unet"`` (as ``flow_matching``).
     """
 
     def __init__(
@@ -88,6 +94,13 @@ class Diffusion(Generator):
         train_steps: int = 1000,
         eta: float = 0.0,
         solver: str = "ddim",
+        pca_components: int = 0,
+        pca_patch: int = 4,
+        pca_scale: str = "whiten",
+        backbone: str = "dit",
+        unet_channels: Sequence[int] = (128, 256, 256),
+        unet_blocks: int = 2,
+        unet_attention: Sequence[bool] = (False, True, True),
     ) -> None:
         super().__init__()
         for key, value, choices in (
@@ -102,9 +115,12 @@ class Diffusion(Generator):
         self.latent_dim, self.cond_dim = latent_dim, cond_dim
         self.prediction, self.beta_schedule, self.train_steps = prediction, beta_schedule, train_steps
         self.eta, self.solver = eta, solver
-        self.model = DiT(
-            latent_dim=latent_dim,
-            cond_dim=cond_dim,
+        self.space = ModelSpace(latent_dim, pca_components, pca_patch, pca_scale)
+        self.model = build_backbone(
+            "diffusion",
+            backbone,
+            self.space.width,
+            cond_dim,
             width=width,
             depth=depth,
             heads=heads,
@@ -114,8 +130,16 @@ class Diffusion(Generator):
             zero_init=zero_init,
             patch_size=patch_size,
             pooled_cond=pooled_cond,
+            unet_channels=unet_channels,
+            unet_blocks=unet_blocks,
+            unet_attention=unet_attention,
         )
         self.null = NullCondition("diffusion", cond_dim, cond_dropout, null_cond)
+
+    @torch.no_grad()
+    def prepare(self, latents: Sequence[Tensor]) -> None:
+        """Fits the latent PCA (``pca_components > 0``) on the training latents, each ``(t, latent_dim)``."""
+        self.space.fit(latents)
 
     def abar(self, device: torch.device) -> Tensor:
         """``(train_steps,)`` float32, recomputed (not a buffer: no checkpoint or dtype cast can alter it)."""
@@ -129,16 +153,14 @@ class Diffusion(Generator):
             cond: ``(b, k, cond_dim)`` condition tokens (dropped to the null context with ``cond_dropout``).
         """
         check_inputs("diffusion", self.latent_dim, self.cond_dim, cond, target)
-        x0, context = clean(target), self.null(clean(cond))  # (b, t, d), (b, k, c)
+        (x0, mask), context = self.space.encode(target), self.null(clean(cond))  # (b, n, c), (b, k, c)
         step = torch.randint(0, self.train_steps, (x0.shape[0],), device=x0.device)  # (b,)
-        eps = torch.randn_like(x0)  # (b, t, d)
+        eps = torch.randn_like(x0)  # (b, n, c)
         a = self.abar(x0.device)[step][:, None, None]  # (b, 1, 1)
         xt = a.sqrt() * x0 + (1 - a).sqrt() * eps
         goal = eps if self.prediction == "epsilon" else a.sqrt() * eps - (1 - a).sqrt() * x0
-        pred = self.model(
-            x=xt, time=step.float() / self.train_steps, mask=target.mask, cond=context, cond_mask=cond.mask
-        )
-        return masked_mean((pred.float() - goal.float()).square(), target.mask)
+        pred = self.model(x=xt, time=step.float() / self.train_steps, mask=mask, cond=context, cond_mask=cond.mask)
+        return masked_mean((pred.float() - goal.float()).square(), mask)
 
     def timesteps(self, steps: int) -> Tensor:
         """DDIM's steps ``(steps,)``, evenly spaced and "trailing": the first is the last training step (pure noise)."""
@@ -178,15 +200,16 @@ class Diffusion(Generator):
         eta = 1.0 if solver == "ddpm" else self.eta
         device, b = cond.values.device, cond.values.shape[0]
         context = clean(cond)  # (b, k, c)
-        mask = torch.ones(b, num_frames, dtype=torch.bool, device=device)  # (b, t)
+        length = self.space.length(num_frames)
+        mask = torch.ones(b, length, dtype=torch.bool, device=device)  # (b, n)
         gen = torch.Generator(device).manual_seed(seed) if seed is not None else None
-        x = torch.randn(b, num_frames, self.latent_dim, generator=gen, device=device)  # (b, t, d)
+        x = torch.randn(b, length, self.space.width, generator=gen, device=device)  # (b, n, c)
         schedule, abar = self.timesteps(steps).tolist(), self.abar(device)
         for j, step in enumerate(schedule):
             a = abar[step]
             a_prev = abar[schedule[j + 1]] if j + 1 < len(schedule) else torch.ones_like(a)
             time = torch.full((b,), step / self.train_steps, device=device)  # (b,)
-            out = guided(self.model, self.null, x, time, mask, context, cond.mask, guidance).float()  # (b, t, d)
+            out = guided(self.model, self.null, x, time, mask, context, cond.mask, guidance).float()  # (b, n, c)
             if self.prediction == "v":
                 x0, eps = a.sqrt() * x - (1 - a).sqrt() * out, (1 - a).sqrt() * x + a.sqrt() * out
             else:
@@ -195,4 +218,4 @@ class Diffusion(Generator):
             x = a_prev.sqrt() * x0 + (1 - a_prev - sigma**2).clamp(min=0).sqrt() * eps
             if eta > 0 and j + 1 < len(schedule):
                 x = x + sigma * torch.randn(x.shape, generator=gen, device=device)
-        return Frames(x, mask, 0.0)
+        return self.space.decode(x, num_frames)

@@ -6,6 +6,8 @@ integrates ``dx/dt = v`` from t = 1 down to t = 0.
 Ein-notation:
     b  batch
     t  latent frames
+    n  modelled positions (latent frames, or PCA tokens)
+    c  modelled width (latent channels, or PCA components)
     k  condition tokens
     d  feature width
 """
@@ -13,6 +15,7 @@ Ein-notation:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import torch
 from torch import Tensor
@@ -20,12 +23,15 @@ from torchdiffeq import odeint
 
 from star_kit.errors import StarKitError
 from star_kit.interfaces import Frames, Generator
-from star_kit.nn import DiT, masked_mean
+from star_kit.nn import masked_mean
+from star_kit_generators.backbone import ModelSpace, build_backbone
 from star_kit_generators.conditioning import NullCondition, check_inputs, clean, guided
 
 SOLVERS = ("euler", "midpoint", "rk4", "dopri5")
 SCHEDULES = ("uniform", "cosine")
 TIME_SAMPLINGS = ("logit_normal", "uniform")
+PREDICTIONS = ("velocity", "x0")
+MIN_X0_TIME = 0.05  # x0 prediction: v = (x_t - x0) / max(t, this), so the field stays bounded near the data
 
 
 class FlowMatching(Generator):
@@ -49,6 +55,22 @@ class FlowMatching(Generator):
             ``"uniform"``.
         logit_mean: mean of the logit-normal.
         logit_std: standard deviation of the logit-normal.
+        time_shift: SD3's resolution shift ``s`` of training times and of the sampling grid,
+            ``t' = s t / (1 + (s - 1) t)``; ``s > 1`` spends more of both at high noise (1 = off).
+        prediction: what the backbone outputs: ``"velocity"`` (STAR) or ``"x0"`` (the clean latent, trained through
+            the same velocity loss, ``v = (x_t - x0) / t``, as JiT); the sampler always integrates the velocity.
+        pca_components: model a :class:`~star_kit.nn.latent_pca.PatchPCA` of the latent with this many components
+            instead of the latent itself (0 = off); fitted by :meth:`prepare` on the training latents and saved
+            with the weights.
+        pca_patch: latent frames per PCA token (the backbone's ``patch_size`` then counts PCA tokens).
+        pca_scale: ``"whiten"`` (unit variance per component) or ``"global"`` (one factor, natural proportions).
+        backbone: ``"dit"`` (:class:`~star_kit.nn.DiT`, STAR's; uses ``width``, ``depth``, ``mlp_ratio``,
+            ``long_skips``, ``patch_size``) or ``"unet"`` (:class:`~star_kit.nn.UNet1d`, a convolutional U-Net over
+            time as AudioLDM / Tango use; uses the ``unet_*`` arguments). Both use ``heads``, ``dropout``,
+            ``zero_init`` and ``pooled_cond``.
+        unet_channels: U-Net channels per level, full length first.
+        unet_blocks: U-Net residual blocks per level.
+        unet_attention: per U-Net level, whether it has self- and cross-attention.
         solver: default ODE method of :meth:`sample`: ``euler``, ``midpoint``, ``rk4`` (fixed grid) or ``dopri5``
             (adaptive; ignores ``steps``, uses ``atol`` / ``rtol``).
         schedule: the fixed time grid (see :meth:`time_grid`): ``"cosine"`` (STAR) or ``"uniform"``.
@@ -74,6 +96,15 @@ class FlowMatching(Generator):
         time_sampling: str = "logit_normal",
         logit_mean: float = 0.0,
         logit_std: float = 1.0,
+        time_shift: float = 1.0,
+        prediction: str = "velocity",
+        pca_components: int = 0,
+        pca_patch: int = 4,
+        pca_scale: str = "whiten",
+        backbone: str = "dit",
+        unet_channels: Sequence[int] = (128, 256, 256),
+        unet_blocks: int = 2,
+        unet_attention: Sequence[bool] = (False, True, True),
         solver: str = "euler",
         schedule: str = "cosine",
         atol: float = 1e-5,
@@ -84,15 +115,22 @@ class FlowMatching(Generator):
             ("time_sampling", time_sampling, TIME_SAMPLINGS),
             ("solver", solver, SOLVERS),
             ("schedule", schedule, SCHEDULES),
+            ("prediction", prediction, PREDICTIONS),
         ):
             if value not in choices:
                 raise StarKitError(f"generator 'flow_matching': {key} '{value}' is not one of {', '.join(choices)}")
+        if time_shift <= 0:
+            raise StarKitError(f"generator 'flow_matching': time_shift must be > 0, got {time_shift}")
         self.latent_dim, self.cond_dim = latent_dim, cond_dim
         self.time_sampling, self.logit_mean, self.logit_std = time_sampling, logit_mean, logit_std
+        self.time_shift, self.prediction = time_shift, prediction
         self.solver, self.schedule, self.atol, self.rtol = solver, schedule, atol, rtol
-        self.model = DiT(
-            latent_dim=latent_dim,
-            cond_dim=cond_dim,
+        self.space = ModelSpace(latent_dim, pca_components, pca_patch, pca_scale)
+        self.model = build_backbone(
+            "flow_matching",
+            backbone,
+            self.space.width,
+            cond_dim,
             width=width,
             depth=depth,
             heads=heads,
@@ -102,14 +140,33 @@ class FlowMatching(Generator):
             zero_init=zero_init,
             patch_size=patch_size,
             pooled_cond=pooled_cond,
+            unet_channels=unet_channels,
+            unet_blocks=unet_blocks,
+            unet_attention=unet_attention,
         )
         self.null = NullCondition("flow_matching", cond_dim, cond_dropout, null_cond)
 
+    def shift(self, time: Tensor) -> Tensor:
+        """SD3's resolution shift ``s t / (1 + (s - 1) t)`` of times in ``[0, 1]`` (the identity for ``s = 1``)."""
+        s = self.time_shift
+        return time if s == 1.0 else s * time / (1 + (s - 1) * time)
+
     def sample_time(self, batch: int, device: torch.device) -> Tensor:
-        """Training times ``(b,)`` in ``(0, 1)``."""
+        """Training times ``(b,)`` in ``(0, 1)``, shifted by ``time_shift``."""
         if self.time_sampling == "uniform":
-            return torch.rand(batch, device=device)
-        return torch.sigmoid(self.logit_mean + self.logit_std * torch.randn(batch, device=device))
+            return self.shift(torch.rand(batch, device=device))
+        return self.shift(torch.sigmoid(self.logit_mean + self.logit_std * torch.randn(batch, device=device)))
+
+    @torch.no_grad()
+    def prepare(self, latents: Sequence[Tensor]) -> None:
+        """Fits the latent PCA (``pca_components > 0``) on the training latents, each ``(t, latent_dim)``."""
+        self.space.fit(latents)
+
+    def velocity(self, out: Tensor, x: Tensor, time: Tensor) -> Tensor:
+        """The backbone's output ``(b, n, c)`` at ``x`` and ``time (b,)`` as a velocity ``noise - x0``."""
+        if self.prediction == "velocity":
+            return out
+        return (x - out) / time.clamp(min=MIN_X0_TIME)[:, None, None]
 
     def loss(self, target: Frames, cond: Frames) -> Tensor:
         """Masked MSE between predicted and true velocity, averaged over valid frames and channels.
@@ -119,27 +176,33 @@ class FlowMatching(Generator):
             cond: ``(b, k, cond_dim)`` condition tokens (dropped to the null context with ``cond_dropout``).
         """
         check_inputs("flow_matching", self.latent_dim, self.cond_dim, cond, target)
-        x0, context = clean(target), self.null(clean(cond))  # (b, t, d), (b, k, c)
+        (x0, mask), context = self.space.encode(target), self.null(clean(cond))  # (b, n, c), (b, k, c)
         time = self.sample_time(x0.shape[0], x0.device)  # (b,)
-        noise = torch.randn_like(x0)  # (b, t, d)
+        noise = torch.randn_like(x0)  # (b, n, c)
         t = time[:, None, None]
         xt = (1 - t) * x0 + t * noise
-        pred = self.model(x=xt, time=time, mask=target.mask, cond=context, cond_mask=cond.mask)  # (b, t, d)
-        return masked_mean((pred.float() - (noise - x0).float()).square(), target.mask)
+        out = self.model(x=xt, time=time, mask=mask, cond=context, cond_mask=cond.mask)  # (b, n, c)
+        pred = self.velocity(out.float(), xt.float(), time)
+        return masked_mean((pred - (noise - x0).float()).square(), mask)
 
-    def time_grid(self, steps: int, schedule: str | None = None) -> Tensor:
-        """The fixed-grid solvers' times ``(steps + 1,)``, from 1 (noise) down to 0 (data).
+    def time_grid(self, steps: int, schedule: str | None = None, start: float = 1.0) -> Tensor:
+        """The fixed-grid solvers' times ``(steps + 1,)``, from ``start`` (1 = noise) down to 0 (data).
 
-        ``uniform``: ``t_i = 1 - i / steps``. ``cosine``: ``t_i = cos(pi / 2 * i / steps)``, STAR's grid (its
+        ``uniform``: ``u_i = 1 - i / steps``. ``cosine``: ``u_i = cos(pi / 2 * i / steps)``, STAR's grid (its
         "sway sampling" with coefficient -1). Its steps are smallest at the *noise* end (t near 1) and largest at
         the data end: the grid spends its resolution early in sampling, where the coarse structure is decided.
+        The times are ``shift(u_0 * u_i)``, with ``u_0`` chosen so that the grid starts exactly at ``start``.
         """
         schedule = schedule or self.schedule
         if schedule not in SCHEDULES:
             raise StarKitError(f"generator 'flow_matching': schedule '{schedule}' is not one of {', '.join(SCHEDULES)}")
+        if not 0.0 < start <= 1.0:
+            raise StarKitError(f"generator 'flow_matching': the start time must be in (0, 1], got {start}")
         u = torch.linspace(0.0, 1.0, steps + 1, dtype=torch.float64)  # (steps + 1,)
         grid = 1.0 - u if schedule == "uniform" else torch.cos(math.pi / 2 * u)
-        grid[-1] = 0.0
+        s = self.time_shift
+        grid = self.shift(grid * start / (s - (s - 1) * start))  # shift^-1(start) * grid, shifted
+        grid[0], grid[-1] = start, 0.0
         return grid.float()
 
     @torch.no_grad()
@@ -151,6 +214,8 @@ class FlowMatching(Generator):
         guidance: float = 1.0,
         solver: str | None = None,
         seed: int | None = None,
+        init: Frames | None = None,
+        start: float = 1.0,
     ) -> Frames:
         """Integrates the guided velocity from noise (t = 1) to data (t = 0) with ``torchdiffeq.odeint``.
 
@@ -161,6 +226,9 @@ class FlowMatching(Generator):
             guidance: classifier-free guidance ``w`` in ``v = v_uncond + w (v_cond - v_uncond)``.
             solver: ``euler``, ``midpoint``, ``rk4`` or ``dopri5``; ``None`` uses ``self.solver``.
             seed: seeds the initial noise (a ``torch.Generator``); ``None`` draws from the global generator.
+            init: latents ``(b, num_frames, latent_dim)`` to start from instead of pure noise (an audio variation,
+                as SDEdit): sampling starts at ``x = (1 - start) init + start noise`` at time ``start``.
+            start: the start time in ``(0, 1]``; 1 is ordinary generation (``init`` then changes nothing).
 
         Returns:
             Frames ``(b, num_frames, latent_dim)``, all valid. The frame rate is 0.0: the caller knows the
@@ -176,17 +244,26 @@ class FlowMatching(Generator):
         check_inputs("flow_matching", self.latent_dim, self.cond_dim, cond)
         device, b = cond.values.device, cond.values.shape[0]
         context = clean(cond)  # (b, k, c)
-        mask = torch.ones(b, num_frames, dtype=torch.bool, device=device)  # (b, t)
+        length = self.space.length(num_frames)
+        mask = torch.ones(b, length, dtype=torch.bool, device=device)  # (b, n)
         gen = torch.Generator(device).manual_seed(seed) if seed is not None else None
-        noise = torch.randn(b, num_frames, self.latent_dim, generator=gen, device=device)  # (b, t, d)
+        x = torch.randn(b, length, self.space.width, generator=gen, device=device)  # (b, n, c)
+        if init is not None and start < 1.0:
+            if init.values.shape != (b, num_frames, self.latent_dim):
+                raise StarKitError(
+                    f"generator 'flow_matching': init latents must be {(b, num_frames, self.latent_dim)}, "
+                    f"got {tuple(init.values.shape)}"
+                )
+            x = (1 - start) * self.space.encode(init.to(device))[0] + start * x
 
         def velocity(t: Tensor, x: Tensor) -> Tensor:
             time = t.expand(b).float()  # (b,)
-            return guided(self.model, self.null, x, time, mask, context, cond.mask, guidance).float()
+            out = guided(self.model, self.null, x, time, mask, context, cond.mask, guidance).float()
+            return self.velocity(out, x, time)
 
-        grid = self.time_grid(steps).to(device)  # (steps + 1,)
+        grid = self.time_grid(steps, start=start).to(device)  # (steps + 1,)
         if solver == "dopri5":
-            path = odeint(velocity, noise, grid[[0, -1]], method="dopri5", atol=self.atol, rtol=self.rtol)
+            path = odeint(velocity, x, grid[[0, -1]], method="dopri5", atol=self.atol, rtol=self.rtol)
         else:
-            path = odeint(velocity, noise, grid, method=solver)  # (steps + 1, b, t, d)
-        return Frames(path[-1], mask, 0.0)
+            path = odeint(velocity, x, grid, method=solver)  # (steps + 1, b, n, c)
+        return self.space.decode(path[-1], num_frames)

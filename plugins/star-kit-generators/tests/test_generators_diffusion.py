@@ -28,6 +28,23 @@ class TestDiffusionEpsilonLinearDDPM(GeneratorContract):
     build_defaults = False
 
 
+class TestDiffusionUNetOverPCA(GeneratorContract):
+    """The shared backbone options: a U-Net over 3 PCA components of 2-frame tokens."""
+
+    name = "diffusion"
+    kwargs = {
+        **TINY,
+        "backbone": "unet",
+        "unet_channels": [16, 32],
+        "unet_blocks": 1,
+        "unet_attention": [False, True],
+        "pca_components": 3,
+        "pca_patch": 2,
+    }
+    wired = WIRED
+    build_defaults = False
+
+
 def _cond() -> Frames:
     return Frames.from_lengths(
         torch.randn(2, 5, 8, generator=torch.Generator().manual_seed(1)), torch.tensor([5, 3]), 0

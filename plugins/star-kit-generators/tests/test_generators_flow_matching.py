@@ -12,6 +12,7 @@ from star_kit_generators.flow_matching import SOLVERS, FlowMatching
 # zero_init=False: an untrained DiT with zero init predicts exactly 0, so seeds and guidance could not matter.
 TINY = {"latent_dim": 4, "cond_dim": 8, "width": 32, "depth": 2, "heads": 4, "zero_init": False}
 WIRED = {"latent_dim": 128, "cond_dim": 1024}
+TESTED_UNET = {**TINY, "backbone": "unet", "unet_channels": [16, 32], "unet_blocks": 1, "unet_attention": [False, True]}
 
 
 class TestFlowMatching(GeneratorContract):
@@ -33,6 +34,29 @@ class TestFlowMatchingPatched(GeneratorContract):
 class TestFlowMatchingLearnedNullMidpoint(GeneratorContract):
     name = "flow_matching"
     kwargs = {**TINY, "null_cond": "learned", "solver": "midpoint", "schedule": "uniform", "time_sampling": "uniform"}
+    wired = WIRED
+    build_defaults = False
+
+
+class TestFlowMatchingLatentPCA(GeneratorContract):
+    """The backbone models 6 whitened PCA components of 2-frame tokens; 7 frames end inside a token."""
+
+    name = "flow_matching"
+    kwargs = {**TINY, "pca_components": 6, "pca_patch": 2, "prediction": "x0", "time_shift": 3.0}
+    wired = WIRED
+    build_defaults = False
+
+
+class TestFlowMatchingUNet(GeneratorContract):
+    name = "flow_matching"
+    kwargs = TESTED_UNET
+    wired = WIRED
+    build_defaults = False
+
+
+class TestFlowMatchingUNetOverPCA(GeneratorContract):
+    name = "flow_matching"
+    kwargs = {**TESTED_UNET, "pca_components": 3, "pca_patch": 2, "pca_scale": "global"}
     wired = WIRED
     build_defaults = False
 
@@ -147,3 +171,59 @@ def test_overfits_one_target_and_samples_toward_it() -> None:
     noise = torch.randn(1, 8, 4, generator=torch.Generator().manual_seed(0))  # the sampler's starting point
     error, start = (sample - target).square().mean(), (noise - target).square().mean()
     assert error < 0.3 * start, (float(error), float(start))
+
+
+def test_time_shift_moves_training_times_and_the_grid_towards_noise() -> None:
+    torch.manual_seed(0)
+    plain, shifted = FlowMatching(**TINY), FlowMatching(**TINY, time_shift=3.0)
+    assert shifted.sample_time(20000, torch.device("cpu")).mean() > plain.sample_time(20000, torch.device("cpu")).mean()
+    grid = shifted.time_grid(10)
+    assert grid[0] == 1 and grid[-1] == 0 and (grid.diff() < 0).all()
+    torch.testing.assert_close(grid[1:-1], 3 * plain.time_grid(10)[1:-1] / (1 + 2 * plain.time_grid(10)[1:-1]))
+    for gen in (plain, shifted):  # a later start keeps the grid's shape and starts exactly there
+        assert gen.time_grid(10, start=0.4)[0] == pytest.approx(0.4) and gen.time_grid(10, start=0.4)[-1] == 0
+    with pytest.raises(StarKitError, match="time_shift"):
+        FlowMatching(**TINY, time_shift=0.0)
+    with pytest.raises(StarKitError, match="start time"):
+        plain.time_grid(10, start=1.5)
+
+
+def test_x0_prediction_trains_through_the_velocity_it_implies() -> None:
+    """The backbone's output o at (x_t, t) is read as x0, so the velocity is (x_t - o) / t."""
+    torch.manual_seed(0)
+    gen = FlowMatching(**TINY, prediction="x0")
+    x, out, time = torch.randn(2, 3, 4), torch.randn(2, 3, 4), torch.tensor([0.5, 0.01])
+    v = gen.velocity(out, x, time)
+    torch.testing.assert_close(v[0], (x[0] - out[0]) / 0.5)
+    torch.testing.assert_close(v[1], (x[1] - out[1]) / 0.05)  # t is floored so the field stays bounded
+
+
+def test_latent_pca_is_exact_on_its_subspace_and_saved_with_the_weights() -> None:
+    torch.manual_seed(0)
+    basis = torch.randn(3, 8)  # the data lives in 3 directions of the 2-frame tokens (2 frames x 4 channels)
+    latents = [(torch.randn(10, 3) @ basis).reshape(20, 4) + 0.5 for _ in range(30)]
+    gen = FlowMatching(**TINY, pca_components=3, pca_patch=2)
+    with pytest.raises(StarKitError, match="not fitted"):
+        gen.loss(Frames.from_lengths(torch.stack(latents[:2]), torch.tensor([20, 20]), 50.0), _cond())
+    gen.prepare(latents)
+    pca = gen.space.pca
+    assert pca is not None and float(pca.explained) == pytest.approx(1.0, abs=1e-5)
+    x = torch.stack(latents[:2])
+    z, mask = pca.encode(x, torch.ones(2, 20, dtype=torch.bool))
+    assert z.shape == (2, 10, 3) and mask.all()
+    assert z.reshape(-1, 3).std(0).sub(1).abs().max() < 0.3  # whitened: unit variance per component
+    torch.testing.assert_close(pca.decode(z, 19), x[:, :19], atol=1e-4, rtol=1e-4)
+    loaded = FlowMatching(**TINY, pca_components=3, pca_patch=2)
+    loaded.load_state_dict(gen.state_dict())
+    torch.testing.assert_close(loaded.space.pca.decode(z, 20), x, atol=1e-4, rtol=1e-4)
+
+
+def test_sampling_from_a_noised_reference_keeps_it_at_small_start_times() -> None:
+    torch.manual_seed(0)
+    gen = FlowMatching(**TINY).eval()
+    init = Frames.from_lengths(torch.randn(2, 6, 4), torch.tensor([6, 6]), 0.0)
+    near = gen.sample(_cond(), 6, steps=4, seed=0, init=init, start=0.01).values
+    far = gen.sample(_cond(), 6, steps=4, seed=0, init=init, start=1.0).values
+    assert (near - init.values).abs().mean() < 0.1 * (far - init.values).abs().mean()
+    with pytest.raises(StarKitError, match="init latents"):
+        gen.sample(_cond(), 5, steps=4, init=init, start=0.5)
