@@ -117,6 +117,7 @@ def _evaluated(run_dir: Path, split: str, condition: str, limit: int | None) -> 
 def comparison(e2e: Path, cascade: Path, limit: int | None = None, n: int = 30) -> str:
     """Runs the evaluations and the latency benchmark; returns the markdown section."""
     from star_kit.bench import latency, markdown
+    from star_kit.evaluate import with_interval
 
     systems = {
         "end-to-end (speech -> encoder -> bridge)": (e2e, "speech"),
@@ -140,17 +141,20 @@ def comparison(e2e: Path, cascade: Path, limit: int | None = None, n: int = 30) 
         g, s1 = m["generation"], m["stage1"]
         latency_cell = f"{front[name]:.0f}" if name in front else "-"
         lines.append(
-            f"| {name} | {split} | {s1['mAP']:.3f} | {s1['top1']:.3f} | {g['aisfx-acc']:.3f} | "
-            f"{g['aisfx-FAD']:.1f} | {g['aisfx-KL']:.3f} | {latency_cell} |"
+            f"| {name} | {split} | {with_interval(s1, 'mAP')} | {with_interval(s1, 'top1')} | "
+            f"{with_interval(g, 'aisfx-acc')} | {g['aisfx-FAD']:.1f} | {g['aisfx-KL']:.3f} | {latency_cell} |"
         )
     ceiling = results[(next(iter(systems)), "test")]
     c = ceiling["resynthesis_ceiling"]
     settings = ceiling["settings"]
+    boot = settings["bootstrap"]
     lines += [
         "",
-        f"Vocoder resynthesis ceiling (test, reference audio through the vocoder): aisfx-acc {c['aisfx-acc']:.3f}, "
-        f"aisfx-FAD {c['aisfx-FAD']:.1f}, aisfx-KL {c['aisfx-KL']:.3f}; real audio aisfx-acc "
-        f"{ceiling['reference']['aisfx-acc']:.3f}.",
+        f"[low, high]: {100 * boot['level']:g} % percentile-bootstrap intervals over the split's clips "
+        f"({boot['resamples']} resamples, seed {boot['seed']}).",
+        f"Vocoder resynthesis ceiling (test, reference audio through the vocoder): aisfx-acc "
+        f"{with_interval(c, 'aisfx-acc')}, aisfx-FAD {c['aisfx-FAD']:.1f}, aisfx-KL {c['aisfx-KL']:.3f}; real audio "
+        f"aisfx-acc {with_interval(ceiling['reference'], 'aisfx-acc')}.",
         f"Speech-processing latency reduction of end-to-end over the cascade: "
         f"**{100 * bench['front_end_reduction']:.1f} %** (STAR reports 76.9 %: 156 ms -> 36 ms).",
         f"Settings: {settings['solver']}, {settings['steps']} steps, guidance {settings['guidance']}, seed "

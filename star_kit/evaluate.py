@@ -47,6 +47,8 @@ from star_kit.interfaces import Frames
 from star_kit.nn import masked_mean
 
 CONDITIONS = ("speech", "caption")
+CI = "_ci95"  # suffix of the sibling key that holds a metric's 95 % bootstrap interval: "top1" -> "top1_ci95"
+BOOTSTRAP: dict[str, Any] = {"resamples": 2000, "level": 0.95, "seed": 0}  # the intervals metrics.json reports
 
 
 # ---------------------------------------------------------------------------------------------------- pure metrics
@@ -156,10 +158,73 @@ def kl_divergence(p: np.ndarray, q: np.ndarray, eps: float = 1e-8) -> np.ndarray
     return np.sum(p * (np.log(p) - np.log(q)), axis=1)
 
 
+def bootstrap_indices(n: int, resamples: int = 2000, seed: int = 0) -> np.ndarray:
+    """``(resamples, n)`` clip indices, each row ``n`` draws with replacement from ``range(n)``; the same for a seed.
+
+    Raises:
+        ValueError: for no clips or no resamples.
+    """
+    if n < 1 or resamples < 1:
+        raise ValueError(f"a bootstrap needs at least one clip and one resample, got {n} clips, {resamples} resamples")
+    return np.random.default_rng(seed).integers(0, n, size=(resamples, n))
+
+
+def percentile_interval(estimates: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """The central ``level`` interval ``(low, high)`` of bootstrap ``estimates (resamples,)``."""
+    if not 0 < level < 1:
+        raise ValueError(f"the interval's level must lie in (0, 1), not {level}")
+    low, high = np.quantile(estimates, [(1 - level) / 2, (1 + level) / 2])
+    return float(low), float(high)
+
+
+def bootstrap_interval(
+    values: np.ndarray, resamples: int = 2000, level: float = 0.95, seed: int = 0
+) -> tuple[float, float]:
+    """Percentile-bootstrap interval of the mean of per-clip ``values (n,)`` (0/1 correctness or scores).
+
+    Deterministic for a ``seed``; one clip gives the interval ``(value, value)``.
+
+    Raises:
+        ValueError: for no values, or a ``level`` outside (0, 1).
+    """
+    values = np.asarray(values, np.float64).reshape(-1)
+    if not len(values):
+        raise ValueError("bootstrap_interval: no values (an interval needs at least one clip)")
+    means = values[bootstrap_indices(len(values), resamples, seed)].mean(1)  # (resamples,)
+    return percentile_interval(means, level)
+
+
+def map_interval(
+    scores: np.ndarray, targets: np.ndarray, resamples: int = 2000, level: float = 0.95, seed: int = 0
+) -> tuple[float, float]:
+    """Percentile-bootstrap interval of the mAP of ``scores``/``targets (n, c)``, clips resampled with replacement.
+
+    Each resample's mAP is over the classes with a positive among its clips (as
+    :func:`~star_kit.training.mean_average_precision`).
+    """
+    from star_kit.training import mean_average_precision
+
+    rows = bootstrap_indices(len(targets), resamples, seed)
+    return percentile_interval(np.array([mean_average_precision(scores[r], targets[r]) for r in rows]), level)
+
+
+def _ci(values: np.ndarray) -> list[float]:
+    """The ``_ci95`` entry of the mean of per-clip ``values``: ``[low, high]`` with the :data:`BOOTSTRAP` settings."""
+    return list(bootstrap_interval(values, **BOOTSTRAP))
+
+
+def with_interval(block: dict[str, Any], key: str, digits: int = 3) -> str:
+    """``block[key]`` formatted with its interval when the block has one: ``0.208 [0.104, 0.333]``."""
+    interval = block.get(key + CI)
+    text = f"{block[key]:.{digits}f}"
+    return text if interval is None else f"{text} [{interval[0]:.{digits}f}, {interval[1]:.{digits}f}]"
+
+
 def generation_metrics(
     gen: np.ndarray, ref: np.ndarray, probe: Probe, targets: np.ndarray
-) -> tuple[dict[str, float], dict[str, np.ndarray]]:
-    """aisfx-acc / -FAD / -KL of clips ``gen (n, d)`` generated for references ``ref (n, d)`` (pairs by row).
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """aisfx-acc (with its 95 % interval over clips) / -FAD / -KL of clips ``gen (n, d)`` generated for references
+    ``ref (n, d)`` (pairs by row).
 
     Returns:
         ``(metrics, per_clip)`` with per-clip ``correct``, ``kl``, ``kl_reverse`` and ``top`` (class index).
@@ -169,6 +234,7 @@ def generation_metrics(
     kl, kl_reverse = kl_divergence(p_ref, p_gen), kl_divergence(p_gen, p_ref)
     metrics = {
         "aisfx-acc": float(correct.mean()),
+        "aisfx-acc" + CI: _ci(correct),
         "aisfx-FAD": frechet_distance(gen, ref) if len(gen) >= 2 else float("nan"),
         "aisfx-KL": float(kl.mean()),
         "aisfx-KL-reverse": float(kl_reverse.mean()),
@@ -272,6 +338,33 @@ def pooled_head_scores(bridge: nn.Module, head: nn.Linear, frames: Frames) -> Te
     """The recipe's stage-1 scores: sigmoid of the head over the masked mean of the condition tokens ``(b, c)``."""
     cond = bridge(frames)
     return torch.sigmoid(head(masked_mean(cond.values, cond.mask, dim=1)))
+
+
+def train_probe(
+    judge: Any,
+    manifest: Manifest,
+    seconds: float,
+    cache_root: str | Path,
+    mode: str = "softmax",
+    progress: bool = False,
+) -> tuple[Probe, dict[str, Any]]:
+    """The judge's probe, fitted on the embeddings of the manifest's real ``train`` audio cropped to ``seconds``.
+
+    Returns:
+        The probe and what it was fitted on (``mode``, ``fitted_on``, ``train_accuracy``), as metrics.json records it.
+    """
+    train = [i for i in manifest if i.split == "train"]
+    if not train:
+        raise StarKitError(f"{manifest.path}: the judge's probe is fitted on the 'train' split, which is empty")
+    embeddings = reference_embeddings(judge, manifest, train, seconds, cache_root, progress=progress)
+    targets = np.stack([multi_hot(i.labels, manifest.labels) for i in train])
+    probe = fit_probe(embeddings, targets, mode)
+    fitted_on = f"judge embeddings of the real audio of the 'train' split ({len(train)} clips, first {seconds:g} s)"
+    return probe, {
+        "mode": mode,
+        "fitted_on": fitted_on,
+        "train_accuracy": float(event_correct(probe.posteriors(embeddings), targets).mean()),
+    }
 
 
 def reference_embeddings(
@@ -390,16 +483,20 @@ def _transcripts(
 
 
 def _breakdown(keys: list[Any], rows: dict[str, np.ndarray], scores: np.ndarray, targets: np.ndarray) -> dict:
+    """Stage-1 and generation metrics per group of clips (voice, SNR), accuracies with their 95 % intervals."""
     from star_kit.training import mean_average_precision
 
     out = {}
     for key in sorted({k for k in keys if k is not None}, key=lambda k: (isinstance(k, str), k)):
         keep = np.array([k == key for k in keys])
+        top1 = event_correct(scores[keep], targets[keep])
         out[f"{key:g}" if isinstance(key, float) else str(key)] = {
             "clips": int(keep.sum()),
-            "stage1_top1": float(event_correct(scores[keep], targets[keep]).mean()),
+            "stage1_top1": float(top1.mean()),
+            "stage1_top1" + CI: _ci(top1),
             "stage1_mAP": mean_average_precision(scores[keep], targets[keep]),
             "aisfx-acc": float(rows["correct"][keep].mean()),
+            "aisfx-acc" + CI: _ci(rows["correct"][keep]),
             "aisfx-KL": float(rows["kl"][keep].mean()),
         }
     return out
@@ -454,11 +551,10 @@ def evaluate(
         raise StarKitError(f"limit must be a positive number of clips, not {limit}")
     run = load_run(run_dir, manifest)
     items = split_items(run.manifest, split, limit)
-    train = [i for i in run.manifest if i.split == "train"]
-    if not train:
-        raise StarKitError(f"{run.manifest.path}: the judge's probe is fitted on the 'train' split, which is empty")
     judge = get_registry().load("metric", "aisfx")(device=device)
     cfg, s = run.cfg, run.cfg.sampling
+    cache_root = cfg.data.cache_dir
+    probe, probe_info = train_probe(judge, run.manifest, float(s.seconds), cache_root, probe_mode, progress)
     settings = {
         "steps": int(steps or s.steps),
         "guidance": float(s.guidance if guidance is None else guidance),
@@ -509,14 +605,10 @@ def evaluate(
     bar.close()
     stage1_scores = np.concatenate(scores)  # (n, c)
     gen = np.stack(generated)  # (n, d)
-    cache_root = cfg.data.cache_dir
     ref = reference_embeddings(judge, run.manifest, items, settings["seconds"], cache_root, progress=progress)
     resynth = reference_embeddings(
         judge, run.manifest, items, settings["seconds"], cache_root, models.vocoder, cfg.vocoder, dev, progress
     )
-    train_emb = reference_embeddings(judge, run.manifest, train, settings["seconds"], cache_root, progress=progress)
-    train_targets = np.stack([multi_hot(i.labels, run.labels) for i in train])
-    probe = fit_probe(train_emb, train_targets, probe_mode)
 
     gen_metrics, rows = generation_metrics(gen, ref, probe, targets)
     ceiling, ceiling_rows = generation_metrics(resynth, ref, probe, targets)
@@ -528,10 +620,15 @@ def evaluate(
         "condition": condition,
         "clips": len(items),
         "limit": limit,
-        "stage1": {"mAP": mean_average_precision(stage1_scores, targets), "top1": float(stage1_correct.mean())},
+        "stage1": {
+            "mAP": mean_average_precision(stage1_scores, targets),
+            "mAP" + CI: list(map_interval(stage1_scores, targets, **BOOTSTRAP)),
+            "top1": float(stage1_correct.mean()),
+            "top1" + CI: _ci(stage1_correct),
+        },
         "generation": gen_metrics,
         "resynthesis_ceiling": ceiling,
-        "reference": {"aisfx-acc": float(ref_correct.mean())},
+        "reference": {"aisfx-acc": float(ref_correct.mean()), "aisfx-acc" + CI: _ci(ref_correct)},
         "by_voice": _breakdown([i.voice for i in items], rows, stage1_scores, targets),
         "by_snr_db": _breakdown([i.snr_db for i in items], rows, stage1_scores, targets),
         "settings": {
@@ -545,12 +642,8 @@ def evaluate(
                 "judge": judge.sample_rate,
             },
             "judge": judge.describe(),
-            "probe": {
-                "mode": probe_mode,
-                "fitted_on": f"judge embeddings of the real audio of the 'train' split ({len(train)} clips, "
-                f"first {settings['seconds']:g} s)",
-                "train_accuracy": float(event_correct(probe.posteriors(train_emb), train_targets).mean()),
-            },
+            "bootstrap": {"unit": "clip", "method": "percentile", **BOOTSTRAP},
+            "probe": probe_info,
             "manifest": str(run.manifest.path),
             "labels": run.labels,
             "labels_checked": run.labels_checked,
@@ -606,13 +699,15 @@ def write_results(out_dir: Path, metrics: dict[str, Any], samples: list[dict[str
 
 
 def summary_lines(metrics: dict[str, Any]) -> list[str]:
-    """A short human-readable summary (for the CLI)."""
+    """A short human-readable summary (for the CLI); ``[low, high]``: 95 % bootstrap intervals over clips."""
     g, c, s1 = metrics["generation"], metrics["resynthesis_ceiling"], metrics["stage1"]
     return [
-        f"{metrics['split']} ({metrics['condition']}, {metrics['clips']} clips): stage 1 top-1 {s1['top1']:.3f}, "
-        f"mAP {s1['mAP']:.3f}",
-        f"generated:   aisfx-acc {g['aisfx-acc']:.3f}  aisfx-FAD {g['aisfx-FAD']:.2f}  aisfx-KL {g['aisfx-KL']:.3f}",
-        f"resynthesis: aisfx-acc {c['aisfx-acc']:.3f}  aisfx-FAD {c['aisfx-FAD']:.2f}  aisfx-KL {c['aisfx-KL']:.3f}  "
-        f"(real audio: aisfx-acc {metrics['reference']['aisfx-acc']:.3f})",
+        f"{metrics['split']} ({metrics['condition']}, {metrics['clips']} clips): stage 1 top-1 "
+        f"{with_interval(s1, 'top1')}, mAP {with_interval(s1, 'mAP')}",
+        f"generated:   aisfx-acc {with_interval(g, 'aisfx-acc')}  aisfx-FAD {g['aisfx-FAD']:.2f}  "
+        f"aisfx-KL {g['aisfx-KL']:.3f}",
+        f"resynthesis: aisfx-acc {with_interval(c, 'aisfx-acc')}  aisfx-FAD {c['aisfx-FAD']:.2f}  "
+        f"aisfx-KL {c['aisfx-KL']:.3f}  (real audio: aisfx-acc {with_interval(metrics['reference'], 'aisfx-acc')})",
         *([f"ASR: word error rate {metrics['asr']['wer']:.3f}"] if "asr" in metrics else []),
+        "[low, high]: 95 % percentile-bootstrap intervals over clips",
     ]

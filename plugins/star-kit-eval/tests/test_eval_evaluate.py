@@ -12,7 +12,7 @@ import pytest
 from omegaconf import OmegaConf
 
 from star_kit.errors import StarKitError
-from star_kit.evaluate import evaluate, load_run
+from star_kit.evaluate import evaluate, load_run, summary_lines
 
 LABELS = ["clicks", "noise", "tone"]  # the tiny run's (conftest)
 
@@ -35,14 +35,26 @@ def test_evaluate_writes_metrics_and_samples_deterministically(tiny_run: Path, f
     m = json.loads(metrics_text)
     assert m["clips"] == 8 and m["limit"] == 8 and m["split"] == "test-noisy" and m["condition"] == "speech"
     for block in ("generation", "resynthesis_ceiling"):
-        assert set(m[block]) == {"aisfx-acc", "aisfx-FAD", "aisfx-KL", "aisfx-KL-reverse"}
-        assert all(np.isfinite(v) for v in m[block].values())
-    assert set(m["stage1"]) == {"mAP", "top1"}
+        assert set(m[block]) == {"aisfx-acc", "aisfx-acc_ci95", "aisfx-FAD", "aisfx-KL", "aisfx-KL-reverse"}
+        assert all(np.isfinite(v).all() for v in m[block].values())
+    assert set(m["stage1"]) == {"mAP", "mAP_ci95", "top1", "top1_ci95"}
     assert m["reference"]["aisfx-acc"] == 1.0  # the judge's probe knows tones, noise and clicks apart
+    assert m["reference"]["aisfx-acc_ci95"] == [1.0, 1.0]
     assert set(m["by_snr_db"]) == {"0", "10"} and set(m["by_voice"]) == {"voice0", "voice1"}
     assert sum(v["clips"] for v in m["by_snr_db"].values()) == 8
+    # 95 % bootstrap intervals over clips around every per-clip mean (mAP's need not contain the full-split mAP)
+    groups = [*m["by_voice"].values(), *m["by_snr_db"].values()]
+    means = [(b, "aisfx-acc") for b in (m["generation"], m["resynthesis_ceiling"], m["reference"], *groups)]
+    means += [(m["stage1"], "top1")] + [(g, "stage1_top1") for g in groups]
+    for block, key in means:
+        low, high = block[f"{key}_ci95"]
+        assert 0 <= low <= block[key] <= high <= 1
+    low, high = m["stage1"]["mAP_ci95"]
+    assert 0 <= low <= high <= 1
+    assert f"top-1 {m['stage1']['top1']:.3f} [{m['stage1']['top1_ci95'][0]:.3f}, " in summary_lines(m)[0]
     st = m["settings"]
     assert st["judge"]["name"] == "aisfx" and len(st["judge"]["checkpoint_sha256"]) == 64
+    assert st["bootstrap"] == {"unit": "clip", "method": "percentile", "resamples": 2000, "level": 0.95, "seed": 0}
     assert (st["steps"], st["guidance"], st["solver"], st["seed"]) == (2, 2.0, "euler", 0)
     assert st["sample_rates"]["generated"] == 22050 and st["sample_rates"]["judge"] == 44100
     assert st["labels"] == LABELS and st["labels_checked"].startswith("equal to")
