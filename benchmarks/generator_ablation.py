@@ -5,10 +5,11 @@
 Reads the run's resolved config and cached features (its ``data.cache_dir``), conditions on the run's stage-1 bridge
 (frozen whole: condition tokens are computed once), trains a fresh generator from the run's config plus the given
 ``generator.*`` / ``stage2.*`` / ``sampling.*`` overrides for ``--steps`` steps (warm-up + cosine, EMA, clipping, as
-the recipe does), then prints its EMA validation loss and the aisfx judge's accuracy on ``--limit`` test clips spread
-over the split (the same probe and clip choice as ``starkit eval``) at each ``--guidance``. A JSON line per run is
-appended to ``--out``. It isolates one generator setting at a fraction of the main job's cost; it writes nothing
-into the run.
+the recipe does), then prints its EMA validation loss and the aisfx judge's accuracy (with its 95 % bootstrap
+interval over clips) on ``--limit`` test clips spread over the split (the same probe and clip choice as
+``starkit eval``) at each ``--guidance``. A JSON line per run is appended to ``--out``. It isolates one generator
+setting at a fraction of the main job's cost; it writes nothing into the run. ``--seed`` changes the generator's
+initialisation, training noise and batches (the judged clips and their sampling noise stay), for replicates.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from omegaconf import OmegaConf
 from torch import Tensor
 
 from star_kit.data.manifest import multi_hot
-from star_kit.evaluate import event_correct, fit_probe, reference_embeddings, split_items
+from star_kit.evaluate import bootstrap_interval, event_correct, split_items, train_probe
 from star_kit.features import pad_frames
 from star_kit.pipeline import build_models
 from star_kit.recipes import two_stage
@@ -53,6 +54,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=48, help="Test clips judged, spread evenly over the split.")
     parser.add_argument("--guidance", default="5", help="Comma-separated guidance scales to judge.")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0, help="Seeds the generator's init, noise and batches.")
     parser.add_argument("--name", default="")
     parser.add_argument("--out", type=Path, default=Path("generator_ablation.jsonl"))
     args = parser.parse_intermixed_args()
@@ -60,7 +62,7 @@ def main() -> None:
     if bad:
         parser.error(f"only {', '.join(s + '*' for s in SECTIONS)} overrides are ablated, not {', '.join(bad)}")
     torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
+    torch.manual_seed(args.seed)
     cfg = OmegaConf.merge(OmegaConf.structured(two_stage.Config), OmegaConf.load(args.run_dir / "config.yaml"))
     cfg = OmegaConf.merge(cfg, OmegaConf.from_dotlist(args.overrides))
     device = torch.device("cpu")
@@ -74,9 +76,10 @@ def main() -> None:
     assert train.latents is not None
 
     generator, s2 = models.generator.train(), cfg.stage2
+    generator.prepare(train.latents)
     opt = torch.optim.AdamW(generator.parameters(), lr=s2.lr, weight_decay=s2.weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, warmup_cosine(s2.warmup_steps, args.steps))
-    ema, draw = EMA(generator, s2.ema_decay), torch.Generator().manual_seed(cfg.seed)
+    ema, draw = EMA(generator, s2.ema_decay), torch.Generator().manual_seed(cfg.seed + args.seed)
     start = time.perf_counter()
     for step in range(args.steps):
         idx = torch.randint(len(cond_train), (s2.batch_size,), generator=draw).tolist()
@@ -96,13 +99,10 @@ def main() -> None:
     items = split_items(manifest, "test", args.limit)
     position = {item_id: k for k, item_id in enumerate(test.ids)}
     chosen = [position[i.id] for i in items]
-    train_items = [i for i in manifest if i.split == "train"]
-    probe = fit_probe(
-        reference_embeddings(judge, manifest, train_items, cfg.sampling.seconds, cfg.data.cache_dir),
-        np.stack([multi_hot(i.labels, manifest.labels) for i in train_items]),
-    )
+    probe, _ = train_probe(judge, manifest, cfg.sampling.seconds, cfg.data.cache_dir)
     targets = np.stack([multi_hot(i.labels, manifest.labels) for i in items])
     result = {"name": args.name, "run": str(args.run_dir), "overrides": args.overrides, "steps": args.steps}
+    result["seed"] = args.seed
     result["seconds_per_step"] = round(seconds / max(1, args.steps), 4)
     with ema.applied(generator), torch.no_grad():
         val_loss = two_stage.validation_loss(two_stage.Stage2Model(bridge, generator), val, device, 32)
@@ -122,6 +122,7 @@ def main() -> None:
                     embeddings.append(judge.embed(clip, models.vocoder.sample_rate))
             correct = event_correct(probe.posteriors(np.stack(embeddings)), targets)
             result[f"aisfx_acc@{guidance:g}"] = round(float(correct.mean()), 4)
+            result[f"aisfx_acc@{guidance:g}_ci95"] = [round(x, 4) for x in bootstrap_interval(correct)]
     print(json.dumps(result), flush=True)
     with args.out.open("a") as f:
         f.write(json.dumps(result) + "\n")
