@@ -635,12 +635,16 @@ def render_samples(folder: Path, cfg: DictConfig, models: Models, split: Split, 
     folder.mkdir(parents=True, exist_ok=True)
     device = next(models.generator.parameters()).device
     idx = torch.arange(min(count, len(split.ids)))
+    modes = models.bridge.training, models.generator.training
     models.bridge.eval()
     models.generator.eval()
     cond = models.bridge(frames_batch(split, idx, device))
     latents = models.generator.sample(
         cond, models.vocoder.num_frames(s.seconds), steps=s.steps, guidance=s.guidance, solver=s.solver, seed=s.seed
     )
+    # Rendered during stage 2, training resumes in train mode (condition dropout for guidance, bridge dropout).
+    models.bridge.train(modes[0])
+    models.generator.train(modes[1])
     wav, lengths = models.vocoder.decode(latents)
     rows = []
     for k in range(len(idx)):
