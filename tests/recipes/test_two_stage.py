@@ -265,3 +265,33 @@ def test_stage1_alignment_to_caption_embeddings(recipe_env: dict[str, str], tmp_
         assert f.get_slice("align.weight").get_shape() == [384, 32]  # bridge out_dim 32 -> MiniLM's 384
     components = {c["path"]: c["name"] for c in json.loads((run_dir / "components.json").read_text())}
     assert components["stage1.text_encoder"] == "cascade"
+
+
+def test_rendering_samples_mid_training_leaves_the_models_in_train_mode(tmp_path: Path) -> None:
+    """Stage 2 renders samples between steps; training must go on with condition dropout (train mode) after it."""
+    from omegaconf import OmegaConf
+
+    from star_kit.pipeline import build_models
+    from star_kit.recipes import two_stage
+
+    cfg = OmegaConf.merge(
+        OmegaConf.structured(two_stage.Config),
+        {
+            "encoder": {
+                "_component_": "whisper",
+                "pretrained": None,
+                "config": {"d_model": 32, "encoder_layers": 1, "encoder_attention_heads": 2},
+            },
+            "bridge": {"_component_": "mlp", "out_dim": 16, "hidden_dim": 32, "num_tokens": 2},
+            "generator": {"_component_": "flow_matching", "width": 32, "depth": 1, "heads": 2},
+            "vocoder": {"_component_": "griffinlim", "n_iter": 2},
+            "sampling": {"steps": 2, "seconds": 0.5, "num_report_samples": 1},
+        },
+    )
+    models = build_models(cfg)
+    split = two_stage.Split(["a"], [torch.randn(20, models.encoder.dim)], np.zeros((1, 2)))
+    models.bridge.train()
+    models.generator.train()
+    rows = two_stage.render_samples(tmp_path / "samples", cfg, models, split, 1)
+    assert [r["id"] for r in rows] == ["a"] and (tmp_path / "samples" / "a.wav").exists()
+    assert models.bridge.training and models.generator.training and models.generator.null.training
