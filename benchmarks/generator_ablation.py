@@ -6,15 +6,18 @@ Reads the run's resolved config and cached features (its ``data.cache_dir``), co
 (frozen whole: condition tokens are computed once), trains a fresh generator from the run's config plus the given
 ``generator.*`` / ``stage2.*`` / ``sampling.*`` overrides for ``--steps`` steps (warm-up + cosine, EMA, clipping, as
 the recipe does), then prints its EMA validation loss and the aisfx judge's accuracy (with its 95 % bootstrap
-interval over clips) on ``--limit`` test clips spread over the split (the same probe and clip choice as
+interval over clips) on ``--limit`` clips spread over each of ``--splits`` (the same probe and clip choice as
 ``starkit eval``) at each ``--guidance``. A JSON line per run is appended to ``--out``. It isolates one generator
 setting at a fraction of the main job's cost; it writes nothing into the run. ``--seed`` changes the generator's
 initialisation, training noise and batches (the judged clips and their sampling noise stay), for replicates.
+``--judge-at 600,1200,2400`` also judges the EMA weights at those steps of the same ``--steps`` schedule (a
+quality-versus-compute curve from one run; each line records its training seconds).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import time
 from pathlib import Path
@@ -22,7 +25,6 @@ from pathlib import Path
 import numpy as np
 import torch
 from omegaconf import OmegaConf
-from torch import Tensor
 
 from star_kit.data.manifest import multi_hot
 from star_kit.evaluate import bootstrap_interval, event_correct, split_items, train_probe
@@ -35,25 +37,18 @@ from star_kit.training import EMA, load_weights, warmup_cosine
 SECTIONS = ("generator.", "stage2.", "sampling.")
 
 
-@torch.no_grad()
-def condition_tokens(bridge: torch.nn.Module, split: two_stage.Split) -> list[Tensor]:
-    """The frozen bridge's tokens ``(k, d)`` for every item of a split."""
-    out: list[Tensor] = []
-    for start in range(0, len(split.ids), 64):
-        idx = torch.arange(start, min(start + 64, len(split.ids)))
-        cond = bridge(two_stage.frames_batch(split, idx, torch.device("cpu")))
-        out += list(cond.values)
-    return out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("run_dir", type=Path, help="A finished two_stage run (stage1/best.safetensors, config.yaml).")
     parser.add_argument("overrides", nargs="*", help="generator.*, stage2.* or sampling.* keys, e.g. stage2.lr=1e-3")
     parser.add_argument("--steps", type=int, default=900)
-    parser.add_argument("--limit", type=int, default=48, help="Test clips judged, spread evenly over the split.")
+    parser.add_argument("--limit", type=int, default=48, help="Clips judged per split, spread evenly over it.")
+    parser.add_argument("--splits", default="test", help="Comma-separated splits to judge, e.g. test,test-noisy.")
     parser.add_argument("--guidance", default="5", help="Comma-separated guidance scales to judge.")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--judge-at", default="", help="Comma-separated steps at which to judge too (one schedule of --steps)."
+    )
     parser.add_argument("--seed", type=int, default=0, help="Seeds the generator's init, noise and batches.")
     parser.add_argument("--name", default="")
     parser.add_argument("--out", type=Path, default=Path("generator_ablation.jsonl"))
@@ -71,8 +66,8 @@ def main() -> None:
     weights = load_weights(args.run_dir / "stage1" / "best.safetensors")
     models.bridge.load_state_dict({k.removeprefix("bridge."): v for k, v in weights.items() if k.startswith("bridge.")})
     bridge = models.bridge.eval().requires_grad_(False)
-    train, val, test = splits["train"], splits["val"], splits["test"]
-    cond_train = condition_tokens(bridge, train)
+    train, val = splits["train"], splits["val"]
+    cond_train = two_stage.condition_tokens(bridge, train, device)
     assert train.latents is not None
 
     generator, s2 = models.generator.train(), cfg.stage2
@@ -80,8 +75,50 @@ def main() -> None:
     opt = torch.optim.AdamW(generator.parameters(), lr=s2.lr, weight_decay=s2.weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, warmup_cosine(s2.warmup_steps, args.steps))
     ema, draw = EMA(generator, s2.ema_decay), torch.Generator().manual_seed(cfg.seed + args.seed)
-    start = time.perf_counter()
+    judge = get_registry().load("metric", "aisfx")(device="cpu")
+    probe, _ = train_probe(judge, manifest, cfg.sampling.seconds, cfg.data.cache_dir)
+
+    @torch.no_grad()
+    def judge_snapshot(step: int, seconds: float) -> None:
+        """Judges the EMA weights after ``step`` steps: one JSON line, printed and appended to ``--out``."""
+        result = {"name": args.name, "run": str(args.run_dir), "overrides": args.overrides, "steps": step}
+        result |= {"schedule_steps": args.steps, "seed": args.seed, "train_seconds": round(seconds, 1)}
+        result["seconds_per_step"] = round(seconds / step, 4)
+        with ema.applied(generator):
+            val_loss = two_stage.validation_loss(two_stage.Stage2Model(bridge, generator), val, device, 32)
+            result["val_loss"] = round(val_loss, 4)
+            bridge.eval()  # validation_loss leaves the model in train mode
+            generator.eval()
+            for split_name, guidance in itertools.product(args.splits.split(","), map(float, args.guidance.split(","))):
+                correct = judged(split_name, guidance)
+                key = f"aisfx_acc@{guidance:g}" if split_name == "test" else f"{split_name}:aisfx_acc@{guidance:g}"
+                result[key] = round(float(correct.mean()), 4)
+                result[f"{key}_ci95"] = [round(x, 4) for x in bootstrap_interval(correct)]
+        generator.train()
+        print(json.dumps(result), flush=True)
+        with args.out.open("a") as f:
+            f.write(json.dumps(result) + "\n")
+
+    def judged(split_name: str, guidance: float) -> np.ndarray:
+        """Per-clip correctness (judge top class among the labels) of generated audio for ``--limit`` clips."""
+        split = splits[split_name]
+        items = split_items(manifest, split_name, args.limit)
+        position = {item_id: k for k, item_id in enumerate(split.ids)}
+        chosen = [position[i.id] for i in items]
+        targets = np.stack([multi_hot(i.labels, manifest.labels) for i in items])
+        embeddings, s = [], cfg.sampling
+        for batch, begin in enumerate(range(0, len(chosen), 16)):
+            cond = bridge(two_stage.frames_batch(split, torch.tensor(chosen[begin : begin + 16]), device))
+            frames = models.vocoder.num_frames(s.seconds)
+            latents = generator.sample(cond, frames, steps=s.steps, guidance=guidance, solver=s.solver, seed=batch)
+            wav, lengths = models.vocoder.decode(latents)
+            for j in range(wav.shape[0]):
+                embeddings.append(judge.embed(wav[j, : int(lengths[j])].float().numpy(), models.vocoder.sample_rate))
+        return event_correct(probe.posteriors(np.stack(embeddings)), targets)
+
+    snapshots, seconds = {*map(int, args.judge_at.split(",")), args.steps} if args.judge_at else {args.steps}, 0.0
     for step in range(args.steps):
+        start = time.perf_counter()
         idx = torch.randint(len(cond_train), (s2.batch_size,), generator=draw).tolist()
         cond = pad_frames([cond_train[i] for i in idx], 0.0)
         loss = generator.loss(pad_frames([train.latents[i] for i in idx], 0.0), cond)
@@ -91,41 +128,11 @@ def main() -> None:
         opt.step()
         sched.step()
         ema.update(generator, step)
+        seconds += time.perf_counter() - start
         if (step + 1) % 100 == 0:
             print(f"step {step + 1}: loss {loss.item():.4f}", flush=True)
-    seconds = time.perf_counter() - start
-
-    judge = get_registry().load("metric", "aisfx")(device="cpu")
-    items = split_items(manifest, "test", args.limit)
-    position = {item_id: k for k, item_id in enumerate(test.ids)}
-    chosen = [position[i.id] for i in items]
-    probe, _ = train_probe(judge, manifest, cfg.sampling.seconds, cfg.data.cache_dir)
-    targets = np.stack([multi_hot(i.labels, manifest.labels) for i in items])
-    result = {"name": args.name, "run": str(args.run_dir), "overrides": args.overrides, "steps": args.steps}
-    result["seed"] = args.seed
-    result["seconds_per_step"] = round(seconds / max(1, args.steps), 4)
-    with ema.applied(generator), torch.no_grad():
-        val_loss = two_stage.validation_loss(two_stage.Stage2Model(bridge, generator), val, device, 32)
-        result["val_loss"] = round(val_loss, 4)
-        bridge.eval()  # validation_loss leaves the model in train mode
-        generator.eval()
-        for guidance in (float(g) for g in args.guidance.split(",")):
-            embeddings = []
-            for batch, begin in enumerate(range(0, len(chosen), 16)):
-                cond = bridge(two_stage.frames_batch(test, torch.tensor(chosen[begin : begin + 16]), device))
-                frames = models.vocoder.num_frames(cfg.sampling.seconds)
-                s = cfg.sampling
-                latents = generator.sample(cond, frames, steps=s.steps, guidance=guidance, solver=s.solver, seed=batch)
-                wav, lengths = models.vocoder.decode(latents)
-                for j in range(wav.shape[0]):
-                    clip = wav[j, : int(lengths[j])].float().numpy()
-                    embeddings.append(judge.embed(clip, models.vocoder.sample_rate))
-            correct = event_correct(probe.posteriors(np.stack(embeddings)), targets)
-            result[f"aisfx_acc@{guidance:g}"] = round(float(correct.mean()), 4)
-            result[f"aisfx_acc@{guidance:g}_ci95"] = [round(x, 4) for x in bootstrap_interval(correct)]
-    print(json.dumps(result), flush=True)
-    with args.out.open("a") as f:
-        f.write(json.dumps(result) + "\n")
+        if step + 1 in snapshots:
+            judge_snapshot(step + 1, seconds)
 
 
 if __name__ == "__main__":

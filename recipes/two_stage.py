@@ -5,9 +5,10 @@
 
 Stage 1 trains bridge + a linear label head on frozen (cached) encoder features with multi-label BCE, scoring mAP and
 top-1 accuracy over the whole validation split every epoch (STAR's script scored only the last batch), with early
-stopping; the best epoch is kept. Stage 2 freezes the bridge except its output projection (``stage2.train_bridge``)
-and trains the generator on cached vocoder latents with condition dropout, EMA weights, gradient clipping and bf16
-autocast on GPU. Training state (``state/*.pt``) is separate from the exported model (``model/``).
+stopping; the best epoch is kept. Stage 2 freezes the bridge, or all of it but its output projection
+(``stage2.train_bridge``; a wholly frozen bridge's condition tokens are computed once), and trains the generator on
+cached vocoder latents with condition dropout, EMA weights, gradient clipping and bf16 autocast on GPU. Training
+state (``state/*.pt``) is separate from the exported model (``model/``).
 
 Shapes: b batch, t frames, k condition tokens, d width, c classes.
 """
@@ -75,6 +76,8 @@ class DataConfig:
     condition: str = "speech"
     cache_dir: str = "data/cache"
     audio_seconds: float = 3.0  # target audio is cropped to this; generation length defaults to it
+    # the manifest splits that train both stages, as one (e.g. [train, train-noisy]: multi-condition training)
+    train_splits: list[str] = field(default_factory=lambda: ["train"])
     min_speech_seconds: float = 0.3
     max_speech_seconds: float = 20.0
     encode_batch_size: int = 16
@@ -163,14 +166,19 @@ class Stage1Model(nn.Module):
 
 
 class Stage2Model(nn.Module):
-    """Bridge + generator; ``forward`` returns the generator loss so DDP sees every step."""
+    """Bridge + generator; ``forward`` returns the generator loss so DDP sees every step.
+
+    ``values, mask`` are encoder frames, or with ``tokens=True`` the frozen bridge's condition tokens (cached).
+    """
 
     def __init__(self, bridge: Bridge, generator: Generator) -> None:
         super().__init__()
         self.bridge, self.generator = bridge, generator
 
-    def forward(self, values: Tensor, mask: Tensor, latents: Tensor, latent_mask: Tensor) -> Tensor:
-        cond = self.bridge(Frames(values, mask, 50.0))
+    def forward(
+        self, values: Tensor, mask: Tensor, latents: Tensor, latent_mask: Tensor, tokens: bool = False
+    ) -> Tensor:
+        cond = Frames(values, mask, 0.0) if tokens else self.bridge(Frames(values, mask, 50.0))
         return self.generator.loss(Frames(latents, latent_mask, 0.0), cond)
 
 
@@ -212,8 +220,24 @@ def latents_batch(split: Split, idx: Tensor, device: torch.device) -> Frames:
     return pad_frames([split.latents[i] for i in idx.tolist()], 0.0).to(device)
 
 
+def join_splits(parts: list[Split]) -> Split:
+    """One split of the items of ``parts``, in order (each with latents)."""
+    if len(parts) == 1:
+        return parts[0]
+    latents = [lat for p in parts for lat in p.latents or []]
+    return Split(
+        [i for p in parts for i in p.ids],
+        [f for p in parts for f in p.frames],
+        np.concatenate([p.targets for p in parts]),
+        latents,
+        [e for p in parts for e in p.extra],
+    )
+
+
 def prepare_data(cfg: DictConfig, models: Models, device: torch.device) -> tuple[Manifest, dict[str, Split]]:
-    """Builds the corpus if needed (rank 0), then caches encoder frames and vocoder latents for every split."""
+    """Builds the corpus if needed (rank 0), then caches encoder frames (and for the training splits and val,
+    vocoder latents) of the splits the recipe uses: ``data.train_splits`` (joined into ``train``), ``val`` and
+    every ``test*`` split."""
     registry = get_registry()
     data = cfg.data
     if data.manifest is None:
@@ -245,26 +269,32 @@ def prepare_data(cfg: DictConfig, models: Models, device: torch.device) -> tuple
         return speech_features(models.encoder, manifest, items, speech_cache, device, data.encode_batch_size, progress)
 
     latent_cache = cache_for(data.cache_dir, "latents", cfg.vocoder, registry, "vocoder")
+    found = sorted({i.split for i in manifest})
+    for needed in (*data.train_splits, "val"):
+        if needed not in found:
+            raise StarKitError(
+                f"{manifest.path}: the recipe needs a '{needed}' split (data.train_splits and val); "
+                f"found {', '.join(found)}"
+            )
+    trained = [*data.train_splits, "val"]
     splits: dict[str, Split] = {}
-    for name in sorted({i.split for i in manifest}):
+    for name in trained + [n for n in found if n.startswith("test")]:
         items = [i for i in manifest if i.split == name]
         if is_main():  # rank 0 fills the cache; the others read it after the barrier
             features(items, True)
-            if name in ("train", "val"):
+            if name in trained:
                 audio_latents(models.vocoder, manifest, items, latent_cache, data.audio_seconds, device)
         barrier()
         frames = features(items, False)
         latents = None
-        if name in ("train", "val"):
+        if name in trained:
             latents = audio_latents(
                 models.vocoder, manifest, items, latent_cache, data.audio_seconds, device, progress=False
             )
         targets = np.stack([multi_hot(i.labels, manifest.labels) for i in items])
         extra = [{"snr_db": i.snr_db, "voice": i.voice} for i in items]
         splits[name] = Split([i.id for i in items], frames, targets, latents, extra)
-    for needed in ("train", "val"):
-        if needed not in splits:
-            raise StarKitError(f"{manifest.path}: the recipe needs a '{needed}' split; found {', '.join(splits)}")
+    splits["train"] = join_splits([splits.pop(name) for name in data.train_splits])
     if cfg.stage1.align_weight:
         add_caption_embeddings(cfg, manifest, splits, device)
     return manifest, splits
@@ -467,6 +497,19 @@ def set_bridge_trainable(bridge: Bridge, mode: str) -> None:
 
 
 @torch.no_grad()
+def condition_tokens(bridge: Bridge, split: Split, device: torch.device, batch_size: int = 64) -> list[Tensor]:
+    """The bridge's condition tokens ``(k_i, d)`` for every item of a split, in eval mode (a frozen bridge's tokens
+    do not change, so stage 2 computes them once)."""
+    was_training, out = bridge.training, []
+    bridge.eval()
+    for start in range(0, len(split.ids), batch_size):
+        cond = bridge(frames_batch(split, torch.arange(start, min(start + batch_size, len(split.ids))), device))
+        out += [cond.values[k, : int(cond.lengths[k])].cpu() for k in range(cond.values.shape[0])]
+    bridge.train(was_training)
+    return out
+
+
+@torch.no_grad()
 def validation_loss(model: Stage2Model, split: Split, device: torch.device, batch_size: int) -> float:
     """Mean generator loss over the whole split with fixed noise and times (comparable across steps)."""
     model.eval()
@@ -556,15 +599,21 @@ def run_stage2(
             )
 
     train = splits["train"]
+    # a frozen bridge (train_bridge: none) gives the same tokens every step: computed once, a step skips the bridge
+    cached = condition_tokens(models.bridge, train, device) if s2.train_bridge == "none" else None
     bar = tqdm(total=s2.max_steps, initial=step, desc="stage 2", unit="step", disable=not is_main())
     window: list[float] = []
     model.train()
     while step < s2.max_steps:
         batches = loader(len(train.ids), s2.batch_size, cfg.seed, world, rank, epoch)
         for idx in itertools.islice(batches, batch_in_epoch, None):
-            frames, lat = frames_batch(train, idx, device), latents_batch(train, idx, device)
+            lat = latents_batch(train, idx, device)
+            if cached is None:
+                frames = frames_batch(train, idx, device)
+            else:
+                frames = pad_frames([cached[i] for i in idx.tolist()], 0.0).to(device)
             with autocast:
-                loss = ddp(frames.values, frames.mask, lat.values, lat.mask)
+                loss = ddp(frames.values, frames.mask, lat.values, lat.mask, cached is not None)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, s2.grad_clip)

@@ -15,7 +15,8 @@ CONFIG = Path(__file__).parent / "tiny.yaml"
 @pytest.fixture(scope="session")
 def tiny_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("spoken-events-tiny")
-    get_registry().load("corpus", "spoken-events")().build(str(root), size="tiny", seed=0)
+    corpus = get_registry().load("corpus", "spoken-events")(train_snr_db=(0.0, 20.0))  # with train-noisy
+    corpus.build(str(root), size="tiny", seed=0)
     return root
 
 

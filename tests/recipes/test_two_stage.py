@@ -13,9 +13,13 @@ import numpy as np
 import pytest
 import soundfile as sf
 import torch
+from omegaconf import DictConfig, OmegaConf
 
+from star_kit.config import load_config
 from star_kit.errors import StarKitError
+from star_kit.features import pad_frames
 from star_kit.pipeline import StarPipeline
+from star_kit.registry import get_registry
 
 from .conftest import CONFIG
 
@@ -269,8 +273,6 @@ def test_stage1_alignment_to_caption_embeddings(recipe_env: dict[str, str], tmp_
 
 def test_rendering_samples_mid_training_leaves_the_models_in_train_mode(tmp_path: Path) -> None:
     """Stage 2 renders samples between steps; training must go on with condition dropout (train mode) after it."""
-    from omegaconf import OmegaConf
-
     from star_kit.pipeline import build_models
     from star_kit.recipes import two_stage
 
@@ -295,3 +297,58 @@ def test_rendering_samples_mid_training_leaves_the_models_in_train_mode(tmp_path
     rows = two_stage.render_samples(tmp_path / "samples", cfg, models, split, 1)
     assert [r["id"] for r in rows] == ["a"] and (tmp_path / "samples" / "a.wav").exists()
     assert models.bridge.training and models.generator.training and models.generator.null.training
+
+
+def _tiny_config() -> DictConfig:
+    from star_kit.recipes import two_stage
+
+    base = load_config(CONFIG, lambda name: get_registry().find_config(name)[1])
+    return OmegaConf.merge(OmegaConf.structured(two_stage.Config), base)
+
+
+def test_cached_condition_tokens_give_the_same_loss_as_the_frozen_bridge() -> None:
+    """Stage 2 with a wholly frozen bridge reads its tokens from a cache; the loss must be the bridge's own."""
+    from star_kit.pipeline import build_models
+    from star_kit.recipes import two_stage
+
+    cfg = OmegaConf.merge(_tiny_config(), {"bridge": {"dropout": 0.5}, "generator": {"pca_components": 0}})
+    models = build_models(cfg)
+    rng = torch.Generator().manual_seed(0)
+    frames = [torch.randn(n, models.encoder.dim, generator=rng) for n in (7, 12, 9)]
+    latents = [torch.randn(10, models.vocoder.latent_dim, generator=rng) for _ in frames]
+    split = two_stage.Split(["a", "b", "c"], frames, np.zeros((3, 2)), latents)
+    two_stage.set_bridge_trainable(models.bridge, "none")
+    model = two_stage.Stage2Model(models.bridge, models.generator).train()
+    cached = two_stage.condition_tokens(models.bridge, split, torch.device("cpu"), batch_size=2)
+    assert model.bridge.training  # computing the cache leaves the modes as they were
+    idx = torch.tensor([2, 0])
+    tokens = pad_frames([cached[i] for i in idx.tolist()], 0.0)
+    lat = two_stage.latents_batch(split, idx, torch.device("cpu"))
+    torch.manual_seed(1)
+    from_cache = model(tokens.values, tokens.mask, lat.values, lat.mask, True)
+    model.bridge.eval()  # the cache holds eval-mode tokens (no dropout): the same as the frozen bridge in eval mode
+    inputs = two_stage.frames_batch(split, idx, torch.device("cpu"))
+    torch.manual_seed(1)
+    from_bridge = model(inputs.values, inputs.mask, lat.values, lat.mask)
+    assert from_cache.item() == pytest.approx(from_bridge.item(), rel=1e-5)
+    model.bridge.train()  # with dropout the tokens differ, so the test can tell the two paths apart
+    torch.manual_seed(1)
+    assert model(inputs.values, inputs.mask, lat.values, lat.mask).item() != pytest.approx(from_cache.item(), rel=1e-5)
+
+
+def test_train_splits_are_joined_and_a_missing_one_is_named(tiny_corpus: Path, recipe_env: dict[str, str]) -> None:
+    from star_kit.pipeline import build_models
+    from star_kit.recipes import two_stage
+
+    cfg = _tiny_config()
+    cfg.data.root, cfg.data.cache_dir = str(tiny_corpus), recipe_env["STARKIT_CACHE"]
+    cfg.data.train_splits = ["train", "train-noisy"]
+    models = build_models(cfg)
+    manifest, splits = two_stage.prepare_data(cfg, models, torch.device("cpu"))
+    expected = [i.id for i in manifest if i.split == "train"] + [i.id for i in manifest if i.split == "train-noisy"]
+    train = splits["train"]
+    assert train.ids == expected and len(train.frames) == len(train.latents or []) == len(train.targets) == 2 * 52
+    assert "train-noisy" not in splits and {"val", "test", "test-noisy"} <= set(splits)
+    cfg.data.train_splits = ["train", "train-loud"]
+    with pytest.raises(StarKitError, match="needs a 'train-loud' split"):
+        two_stage.prepare_data(cfg, models, torch.device("cpu"))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, partial
 from multiprocessing import get_context
 from pathlib import Path
@@ -36,8 +36,8 @@ from star_kit_corpus.voices import VOICES
 
 SPEECH_RATE = 16000
 CORPUS_VERSION = 1  # bump whenever a change to this plugin changes the files a build writes
-SPLITS = ("train", "val", "test", "test-noisy")
-# items per split; test-noisy holds one copy of every test item per SNR
+SPLITS = ("train", "val", "test", "test-noisy", "train-noisy")
+# items per split; test-noisy holds one copy of every test item per SNR, train-noisy (optional) one of every train item
 SIZES = {
     "tiny": {"train": 52, "val": 13, "test": 26},
     "small": {"train": 1300, "val": 156, "test": 312},
@@ -51,7 +51,7 @@ TEST_VOICES = ("hibari", "piper-joe", "espeak-en-gb-m7", "espeak-en-rp-f5")
 KINDS = ("single", "single", "overlap", "sequence")  # half single events, a quarter of each two-event kind
 NOISES = ("babble", "pink", "white")
 MIN_ITEMS_PER_WORKER = 100
-_SPLIT_CODE = {"train": 1, "val": 2, "test": 3, "test-noisy": 4}
+_SPLIT_CODE = {"train": 1, "val": 2, "test": 3, "test-noisy": 4, "train-noisy": 5}
 _BABBLE = (
     "the meeting starts at nine tomorrow morning", "please send me the report before lunch",
     "we will need more chairs for the guests", "my brother moved to a new city last year",
@@ -59,11 +59,18 @@ _BABBLE = (
     "she bought a blue jacket and a scarf", "the numbers look better than last month",
     "let us talk about the plan after dinner", "he forgot his keys in the office",
 )  # fmt: skip
+_BABBLE_TRAIN = (  # train-noisy's babble: other sentences, so no test noise is heard in training
+    "the garden needs water after this dry week", "i will call you when the bus arrives",
+    "our team finished the project on friday", "there is a new bakery near the station",
+    "remember to bring the tickets and your passport", "the printer on the second floor is broken",
+    "they painted the kitchen a bright yellow", "we watched an old film on sunday night",
+    "the doctor said to rest for a few days", "can you help me carry these boxes upstairs",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Item:
-    """One planned manifest row. ``source`` is the test item a test-noisy copy is made from."""
+    """One planned manifest row. ``source`` is the clean item a noisy copy (test-noisy, train-noisy) is made from."""
 
     id: str
     split: str
@@ -79,8 +86,11 @@ class Item:
 
     @property
     def audio(self) -> str:
-        split, name = ("test", self.source) if self.source else (self.split, self.id)
-        return f"audio/{split}/{name}.wav"
+        return f"audio/{self.source_split}/{self.source or self.id}.wav"
+
+    @property
+    def source_split(self) -> str:
+        return self.split.removesuffix("-noisy")
 
     @property
     def speech(self) -> str:
@@ -101,7 +111,12 @@ def _balanced(rng: np.random.Generator, values: Sequence, n: int) -> list:
 
 
 def plan(
-    size: str, seed: int, min_seconds: float = 2.0, max_seconds: float = 4.0, snr_db: Sequence[float] = (10.0, 5.0, 0.0)
+    size: str,
+    seed: int,
+    min_seconds: float = 2.0,
+    max_seconds: float = 4.0,
+    snr_db: Sequence[float] = (10.0, 5.0, 0.0),
+    train_snr_db: tuple[float, float] | None = None,
 ) -> list[Item]:
     """Every item of a build, in manifest order; cheap (no audio is made)."""
     if size not in SIZES:
@@ -131,25 +146,21 @@ def plan(
                     speech_seed=int(rng.integers(2**31)),
                 )
             )
-    tests = [it for it in items if it.split == "test"]
+    tests, trains = [it for it in items if it.split == "test"], [it for it in items if it.split == "train"]
     for k, snr in enumerate(snr_db):
-        for it in tests:
-            items.append(
-                Item(
-                    id=f"{it.id.replace('test', 'test-noisy')}-snr{snr:g}",
-                    split="test-noisy",
-                    index=it.index * len(snr_db) + k,
-                    kind=it.kind,
-                    classes=it.classes,
-                    caption=it.caption,
-                    voice=it.voice,
-                    num_samples=it.num_samples,
-                    speech_seed=it.speech_seed,
-                    snr_db=float(snr),
-                    source=it.id,
-                )
-            )
+        items += [_noisy(it, "test-noisy", it.index * len(snr_db) + k, float(snr), f"-snr{snr:g}") for it in tests]
+    if train_snr_db is not None:
+        draw = _rng(seed, "train-noisy", 0)
+        for it, snr in zip(trains, draw.uniform(*train_snr_db, len(trains)), strict=True):
+            items.append(_noisy(it, "train-noisy", it.index, round(float(snr), 2), ""))
     return items
+
+
+def _noisy(item: Item, split: str, index: int, snr_db: float, suffix: str) -> Item:
+    """The noisy copy of a clean ``item`` in ``split``: the same scene and caption, its speech mixed with noise."""
+    return replace(
+        item, id=item.id.replace(item.split, split) + suffix, split=split, index=index, snr_db=snr_db, source=item.id
+    )
 
 
 # ------------------------------------------------------------------------------------------------ rendering
@@ -201,14 +212,19 @@ def _active_power(x: np.ndarray, frame: int = 320) -> float:
 
 
 @cache
-def _babble_talkers(count: int = 10, seconds: float = 20.0) -> tuple[np.ndarray, ...]:
-    """Long unit-RMS monologues by the training voices; babble mixes random stretches of them (made once)."""
-    rng = np.random.default_rng(1234)
+def _babble_talkers(split: str, count: int = 10, seconds: float = 20.0) -> tuple[np.ndarray, ...]:
+    """Long unit-RMS monologues by the training voices; babble mixes random stretches of them (made once per split:
+    train-noisy's talkers say other sentences than test-noisy's)."""
+    sentences, rng = (
+        (_BABBLE_TRAIN, np.random.default_rng(4321))
+        if split == "train-noisy"
+        else (_BABBLE, np.random.default_rng(1234))
+    )
     talkers = []
     for k in range(count):
         parts, total = [], 0
         while total < seconds * SPEECH_RATE:
-            text = _BABBLE[int(rng.integers(len(_BABBLE)))]
+            text = sentences[int(rng.integers(len(sentences)))]
             parts.append(speak(TRAIN_VOICES[k % len(TRAIN_VOICES)], text, int(rng.integers(2**31))))
             total += parts[-1].size
         talker = np.concatenate(parts)
@@ -216,13 +232,13 @@ def _babble_talkers(count: int = 10, seconds: float = 20.0) -> tuple[np.ndarray,
     return tuple(talkers)
 
 
-def noise(kind: str, n: int, rng: np.random.Generator) -> np.ndarray:
-    """``(n,)`` noise at 16 kHz: "babble" (five to seven espeak talkers at once), "pink" or "white"."""
+def noise(kind: str, n: int, rng: np.random.Generator, split: str = "test-noisy") -> np.ndarray:
+    """``(n,)`` noise at 16 kHz: "babble" (five to seven espeak talkers at once, the split's own), "pink" or "white"."""
     if kind == "white":
         return rng.standard_normal(n)
     if kind == "pink":
         return colored_noise(rng, n, 1.0)
-    talkers = _babble_talkers()
+    talkers = _babble_talkers(split)
     out = np.zeros(n)
     for k in rng.choice(len(talkers), int(rng.integers(5, 8)), replace=False):
         start = int(rng.integers(0, talkers[k].size - n + 1))
@@ -230,9 +246,9 @@ def noise(kind: str, n: int, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
-def add_noise(speech: np.ndarray, snr_db: float, rng: np.random.Generator) -> np.ndarray:
+def add_noise(speech: np.ndarray, snr_db: float, rng: np.random.Generator, split: str = "test-noisy") -> np.ndarray:
     """Mixes a random noise kind into ``speech (n,)`` at ``snr_db`` (against the active speech level)."""
-    x = noise(NOISES[int(rng.integers(len(NOISES)))], speech.size, rng)
+    x = noise(NOISES[int(rng.integers(len(NOISES)))], speech.size, rng, split)
     x *= np.sqrt(_active_power(speech) / (np.mean(x**2) * 10 ** (snr_db / 10)))
     mixed = speech + x
     peak = np.abs(mixed).max()
@@ -252,13 +268,14 @@ def is_complete(path: Path) -> bool:
 def render_item(out: Path, seed: int, item: Item) -> None:
     """Writes the missing files of one item."""
     speech_path, audio_path = out / item.speech, out / item.audio
-    if item.source:  # test-noisy: the clean test speech plus noise
+    if item.source:  # a noisy copy: the clean speech plus noise
         if not is_complete(speech_path):
             import soundfile as sf
 
-            clean, _ = sf.read(str(out / f"speech/test/{item.source}.wav"), dtype="float32")
+            assert item.snr_db is not None
+            clean, _ = sf.read(str(out / f"speech/{item.source_split}/{item.source}.wav"), dtype="float32")
             rng = _rng(seed, item.split, item.index + 1, 2)
-            write_audio(speech_path, add_noise(clean, item.snr_db, rng), SPEECH_RATE)
+            write_audio(speech_path, add_noise(clean, item.snr_db, rng, item.split), SPEECH_RATE)
         return
     if not is_complete(audio_path):
         rng = _rng(seed, item.split, item.index + 1, 1)
@@ -292,7 +309,10 @@ class SpokenEvents(Corpus):
 
     Splits: ``train`` and ``val`` spoken by 10 espeak-ng voices with training caption templates; ``test`` by voices
     never heard in training (hibari, piper-joe, two held-out espeak voices) with test-only templates; ``test-noisy``
-    = the test speech mixed with babble, pink or white noise at each of ``snr_db``.
+    = the test speech mixed with babble, pink or white noise at each of ``snr_db``; ``train-noisy`` (only with
+    ``train_snr_db``) = the train speech mixed the same way at one SNR drawn uniformly from that range (for
+    multi-condition training, ``data.train_splits`` of the two-stage recipe; its babble
+    talkers say other sentences than test-noisy's).
 
     Args:
         workers: processes rendering items (1 = in this process). The output does not depend on it. Fewer than
@@ -300,6 +320,7 @@ class SpokenEvents(Corpus):
         min_seconds: shortest scene length.
         max_seconds: longest scene length.
         snr_db: signal-to-noise ratios of the test-noisy copies.
+        train_snr_db: ``[low, high]``: also build ``train-noisy``, its SNRs drawn from this range (default: none).
         progress: show a progress bar on stderr.
     """
 
@@ -309,6 +330,7 @@ class SpokenEvents(Corpus):
         min_seconds: float = 2.0,
         max_seconds: float = 4.0,
         snr_db: tuple[float, ...] = (10.0, 5.0, 0.0),
+        train_snr_db: tuple[float, float] | None = None,
         progress: bool = True,
     ) -> None:
         if not 1.0 <= min_seconds <= max_seconds <= 30.0:
@@ -316,7 +338,10 @@ class SpokenEvents(Corpus):
                 f"spoken-events: need 1 <= min_seconds <= max_seconds <= 30, got {min_seconds} and {max_seconds}"
             )
         self.workers, self.progress = max(1, int(workers)), progress
+        if train_snr_db is not None and (len(train_snr_db) != 2 or train_snr_db[0] > train_snr_db[1]):
+            raise StarKitError(f"spoken-events: train_snr_db must be a range [low, high], got {list(train_snr_db)}")
         self.min_seconds, self.max_seconds, self.snr_db = float(min_seconds), float(max_seconds), tuple(snr_db)
+        self.train_snr_db = None if train_snr_db is None else (float(train_snr_db[0]), float(train_snr_db[1]))
 
     @property
     def labels(self) -> list[str]:
@@ -325,14 +350,14 @@ class SpokenEvents(Corpus):
     def build(self, out_dir: str, size: str = "small", seed: int = 0) -> str:
         """Builds (or finishes building) the corpus; returns the manifest path."""
         out = Path(out_dir)
-        items = plan(size, seed, self.min_seconds, self.max_seconds, self.snr_db)
+        items = plan(size, seed, self.min_seconds, self.max_seconds, self.snr_db, self.train_snr_db)
         out.mkdir(parents=True, exist_ok=True)
         self._check_settings(out, size, seed)
         for stale in (*out.glob("audio/*/.*.tmp"), *out.glob("speech/*/.*.tmp")):
             stale.unlink()  # left by a killed write; never trusted
         clean = [it for it in items if not it.source]
         self._render(out, seed, clean, "scenes and speech")
-        self._render(out, seed, [it for it in items if it.source], "noisy speech")  # needs the clean test speech
+        self._render(out, seed, [it for it in items if it.source], "noisy speech")  # needs the clean speech
         write_text_atomic(out / "labels.json", json.dumps(self.labels, indent=1) + "\n")
         rows = [json.dumps(_row(out, it)) for it in items]
         write_text_atomic(out / "manifest.jsonl", "\n".join(rows) + "\n")
@@ -348,6 +373,8 @@ class SpokenEvents(Corpus):
             "max_seconds": self.max_seconds,
             "snr_db": list(self.snr_db),
         }
+        if self.train_snr_db is not None:  # absent otherwise, so folders built before the option stay valid
+            settings["train_snr_db"] = list(self.train_snr_db)
         path = out / "corpus.json"
         if path.exists():
             old = json.loads(path.read_text())

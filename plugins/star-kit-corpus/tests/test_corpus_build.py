@@ -29,10 +29,13 @@ def _rows(root: Path) -> list[dict]:
     return [json.loads(line) for line in (root / "manifest.jsonl").read_text().splitlines()]
 
 
+TRAIN_SNR = (0.0, 20.0)  # the tiny build includes the optional train-noisy split
+
+
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("spoken-events") / "seed0"
-    corpus = get_registry().load("corpus", "spoken-events")(workers=1, progress=False)
+    corpus = get_registry().load("corpus", "spoken-events")(workers=1, progress=False, train_snr_db=TRAIN_SNR)
     assert corpus.build(str(out), size="tiny", seed=0) == str(out / "manifest.jsonl")
     return out
 
@@ -40,13 +43,13 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_manifest_follows_the_contract(tiny: Path) -> None:
     rows = _rows(tiny)
     sizes = SIZES["tiny"]
-    counts = {s: sum(r["split"] == s for r in rows) for s in ("train", "val", "test", "test-noisy")}
-    assert counts == {**sizes, "test-noisy": 3 * sizes["test"]}
+    counts = {s: sum(r["split"] == s for r in rows) for s in ("train", "val", "test", "test-noisy", "train-noisy")}
+    assert counts == {**sizes, "test-noisy": 3 * sizes["test"], "train-noisy": sizes["train"]}
     assert len({r["id"] for r in rows}) == len(rows)
     assert json.loads((tiny / "labels.json").read_text()) == list(CLASSES)
     for r in rows:
         assert KEYS <= set(r) <= KEYS | {"snr_db"}
-        assert ("snr_db" in r) == (r["split"] == "test-noisy")
+        assert ("snr_db" in r) == r["split"].endswith("-noisy")
         assert r["caption"] and 1 <= len(r["labels"]) <= 2 and set(r["labels"]) <= set(CLASSES)
         assert r["voice"] in get_registry().components("voice")
         speech, audio = sf.info(str(tiny / r["speech"])), sf.info(str(tiny / r["audio"]))
@@ -80,13 +83,18 @@ def test_test_voices_and_templates_are_never_in_training(tiny: Path) -> None:
     assert {it.caption.template for it in items if it.split == "test"} == set(TEST_TEMPLATES)
 
 
-def test_test_noisy_copies_share_audio_and_add_noise(tiny: Path) -> None:
+@pytest.mark.parametrize("split", ["test", "train"])
+def test_noisy_copies_share_audio_and_add_noise(tiny: Path, split: str) -> None:
     rows = _rows(tiny)
-    tests = {r["id"]: r for r in rows if r["split"] == "test"}
-    noisy = [r for r in rows if r["split"] == "test-noisy"]
-    assert sorted({r["snr_db"] for r in noisy}) == [0.0, 5.0, 10.0]
+    clean_rows = {r["id"]: r for r in rows if r["split"] == split}
+    noisy = [r for r in rows if r["split"] == f"{split}-noisy"]
+    assert len(noisy) == len(clean_rows) * (3 if split == "test" else 1)
+    if split == "test":
+        assert sorted({r["snr_db"] for r in noisy}) == [0.0, 5.0, 10.0]
+    else:  # one copy per item at an SNR drawn from train_snr_db
+        assert all(0.0 <= r["snr_db"] <= 20.0 for r in noisy) and len({r["snr_db"] for r in noisy}) > 10
     for r in noisy:
-        src = tests[r["id"].replace("test-noisy", "test").rsplit("-snr", 1)[0]]
+        src = clean_rows[r["id"].replace(f"{split}-noisy", split).rsplit("-snr", 1)[0]]
         assert (r["audio"], r["caption"], r["labels"], r["voice"]) == (
             src["audio"], src["caption"], src["labels"], src["voice"]
         )  # fmt: skip
@@ -99,7 +107,7 @@ def test_test_noisy_copies_share_audio_and_add_noise(tiny: Path) -> None:
 
 def test_same_seed_is_byte_identical_other_seed_differs(tiny: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
-    SpokenEvents(workers=1, progress=False).build(str(again), "tiny", 0)
+    SpokenEvents(workers=1, progress=False, train_snr_db=TRAIN_SNR).build(str(again), "tiny", 0)
     assert _files(again) == _files(tiny)
     # seed 1: another plan, and other audio for the same item ids (rendered through the same path as build)
     other = plan("tiny", 1)
@@ -137,7 +145,7 @@ def test_resume_redoes_only_missing_or_broken_files(tiny: Path, tmp_path: Path) 
     (out / rows[3]["speech"]).unlink()
     untouched = out / rows[5]["audio"]
     mtime = untouched.stat().st_mtime_ns
-    SpokenEvents(workers=1, progress=False).build(str(out), "tiny", 0)
+    SpokenEvents(workers=1, progress=False, train_snr_db=TRAIN_SNR).build(str(out), "tiny", 0)
     assert not stale.exists()
     assert _files(out) == _files(tiny)
     assert untouched.stat().st_mtime_ns == mtime
@@ -154,3 +162,20 @@ def test_bad_arguments_are_user_errors(tmp_path: Path) -> None:
         SpokenEvents(progress=False).build(str(tmp_path), "huge", 0)
     with pytest.raises(StarKitError, match="min_seconds"):
         SpokenEvents(min_seconds=5.0, max_seconds=3.0)
+
+
+def test_train_babble_is_not_the_test_babble(tiny: Path) -> None:
+    """Multi-condition training must not hear the test noise: train-noisy's babble talkers say other sentences."""
+    train, test = spoken_events._babble_talkers("train-noisy"), spoken_events._babble_talkers("test-noisy")
+    assert len(train) == len(test)
+    for a, b in zip(train, test, strict=True):
+        n = min(a.size, b.size)
+        assert abs(np.corrcoef(a[:n], b[:n])[0, 1]) < 0.5
+
+
+def test_train_noisy_is_built_only_when_asked() -> None:
+    assert not any(it.split == "train-noisy" for it in plan("tiny", 0))
+    noisy = [it for it in plan("tiny", 0, train_snr_db=TRAIN_SNR) if it.split == "train-noisy"]
+    assert len(noisy) == SIZES["tiny"]["train"]
+    with pytest.raises(StarKitError, match="train_snr_db must be a range"):
+        SpokenEvents(train_snr_db=(20.0, 0.0))
