@@ -4,7 +4,9 @@
 
 Builds the config's components, freezes the bridge as ``stage2.train_bridge`` says, and times bridge forward,
 generator forward (loss), backward, clipping + AdamW, and the EMA update over ``--steps`` steps after 3 warm-up
-steps, at the config's ``stage2.batch_size`` and ``data.audio_seconds``. Prints milliseconds per part.
+steps, at the config's ``stage2.batch_size`` and ``data.audio_seconds``. Prints milliseconds per part. A bridge frozen
+whole (``none``) runs once, as in the recipe, which caches its tokens. ``--bf16`` runs the bridge and the loss under
+CPU bf16 autocast.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--speech-frames", type=int, default=130, help="Encoder frames per clip (50 per second).")
     parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--bf16", action="store_true", help="CPU bf16 autocast for the forward passes.")
     parser.add_argument("overrides", nargs="*")
     args = parser.parse_intermixed_args()
     torch.set_num_threads(args.threads)
@@ -44,12 +47,18 @@ def main() -> None:
     lengths = torch.full((b,), args.speech_frames)
     speech = Frames.from_lengths(torch.randn(b, args.speech_frames, models.encoder.dim), lengths, 50.0)
     latents = Frames.from_lengths(torch.randn(b, frames, models.vocoder.latent_dim), torch.full((b,), frames), 0.0)
+    models.generator.prepare(list(latents.values))  # fits a latent transform (PCA) where the config has one
+    autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16)
+    cached = cfg.stage2.train_bridge == "none"
+    with torch.no_grad(), autocast:
+        tokens = model.bridge(speech)
     totals = dict.fromkeys(PARTS, 0.0)
     for step in range(3 + args.steps):
         marks = [time.perf_counter()]
-        cond = model.bridge(speech)
-        marks.append(time.perf_counter())
-        loss = model.generator.loss(latents, cond)
+        with autocast:
+            cond = tokens if cached else model.bridge(speech)
+            marks.append(time.perf_counter())
+            loss = model.generator.loss(latents, cond)
         marks.append(time.perf_counter())
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -62,7 +71,7 @@ def main() -> None:
         if step >= 3:
             for part, begin, end in zip(PARTS, marks[:-1], marks[1:], strict=True):
                 totals[part] += (end - begin) / args.steps
-    shapes = f"batch {b}, {frames} latent frames, {args.speech_frames} speech frames"
+    shapes = f"batch {b}, {frames} latent frames, {args.speech_frames} speech frames, {'bf16' if args.bf16 else 'fp32'}"
     print(f"{args.config}: {shapes}, {args.threads} threads")
     for part, seconds in totals.items():
         print(f"  {part:18s} {seconds * 1000:7.1f} ms")

@@ -66,7 +66,7 @@ def main() -> None:
     weights = load_weights(args.run_dir / "stage1" / "best.safetensors")
     models.bridge.load_state_dict({k.removeprefix("bridge."): v for k, v in weights.items() if k.startswith("bridge.")})
     bridge = models.bridge.eval().requires_grad_(False)
-    train, val = splits["train"], splits["val"]
+    train, val = two_stage.stage2_split(splits), splits["val"]
     cond_train = two_stage.condition_tokens(bridge, train, device)
     assert train.latents is not None
 

@@ -115,6 +115,9 @@ class Stage2Config:
     grad_clip: float = 1.0
     ema_decay: float = 0.999
     train_bridge: str = "proj"  # none | proj | all
+    # manifest splits added to stage 2's training data only (e.g. [train-noisy]: the generator learns what the
+    # bridge's tokens of noisy speech mean while stage 1 stays on data.train_splits); joined as ``stage2-train``
+    extra_splits: list[str] = field(default_factory=list)
     log_every: int = 50
     val_every: int = 500
     sample_every: int = 0  # render a few validation samples every N steps (0 = only at the end)
@@ -220,6 +223,11 @@ def latents_batch(split: Split, idx: Tensor, device: torch.device) -> Frames:
     return pad_frames([split.latents[i] for i in idx.tolist()], 0.0).to(device)
 
 
+def stage2_split(splits: dict[str, Split]) -> Split:
+    """Stage 2's training split: ``train`` plus ``stage2.extra_splits`` where the config has them."""
+    return splits.get("stage2-train", splits["train"])
+
+
 def join_splits(parts: list[Split]) -> Split:
     """One split of the items of ``parts``, in order (each with latents)."""
     if len(parts) == 1:
@@ -236,8 +244,8 @@ def join_splits(parts: list[Split]) -> Split:
 
 def prepare_data(cfg: DictConfig, models: Models, device: torch.device) -> tuple[Manifest, dict[str, Split]]:
     """Builds the corpus if needed (rank 0), then caches encoder frames (and for the training splits and val,
-    vocoder latents) of the splits the recipe uses: ``data.train_splits`` (joined into ``train``), ``val`` and
-    every ``test*`` split."""
+    vocoder latents) of the splits the recipe uses: ``data.train_splits`` (joined into ``train``), with
+    ``stage2.extra_splits`` (joined into ``stage2-train``), ``val`` and every ``test*`` split."""
     registry = get_registry()
     data = cfg.data
     if data.manifest is None:
@@ -270,13 +278,14 @@ def prepare_data(cfg: DictConfig, models: Models, device: torch.device) -> tuple
 
     latent_cache = cache_for(data.cache_dir, "latents", cfg.vocoder, registry, "vocoder")
     found = sorted({i.split for i in manifest})
-    for needed in (*data.train_splits, "val"):
+    stage2_extra = list(cfg.stage2.extra_splits)
+    trained = list(dict.fromkeys([*data.train_splits, *stage2_extra, "val"]))
+    for needed in trained:
         if needed not in found:
             raise StarKitError(
-                f"{manifest.path}: the recipe needs a '{needed}' split (data.train_splits and val); "
-                f"found {', '.join(found)}"
+                f"{manifest.path}: the recipe needs a '{needed}' split (data.train_splits, stage2.extra_splits and "
+                f"val); found {', '.join(found)}"
             )
-    trained = [*data.train_splits, "val"]
     splits: dict[str, Split] = {}
     for name in trained + [n for n in found if n.startswith("test")]:
         items = [i for i in manifest if i.split == name]
@@ -294,7 +303,10 @@ def prepare_data(cfg: DictConfig, models: Models, device: torch.device) -> tuple
         targets = np.stack([multi_hot(i.labels, manifest.labels) for i in items])
         extra = [{"snr_db": i.snr_db, "voice": i.voice} for i in items]
         splits[name] = Split([i.id for i in items], frames, targets, latents, extra)
-    splits["train"] = join_splits([splits.pop(name) for name in data.train_splits])
+    parts = {name: splits.pop(name) for name in trained if name != "val"}
+    splits["train"] = join_splits([parts[name] for name in data.train_splits])
+    if stage2_extra:
+        splits["stage2-train"] = join_splits([parts[name] for name in [*data.train_splits, *stage2_extra]])
     if cfg.stage1.align_weight:
         add_caption_embeddings(cfg, manifest, splits, device)
     return manifest, splits
@@ -559,8 +571,9 @@ def run_stage2(
     s2 = cfg.stage2
     state_path, out_dir = run_dir / "state" / "stage2.pt", run_dir / "stage2"
     set_bridge_trainable(models.bridge, s2.train_bridge)
-    assert splits["train"].latents is not None
-    models.generator.prepare(splits["train"].latents)  # a resumed run's state overwrites this with the same fit
+    train = stage2_split(splits)
+    assert train.latents is not None
+    models.generator.prepare(train.latents)  # a resumed run's state overwrites this with the same fit
     model = Stage2Model(models.bridge, models.generator).to(device)
     if init_from and not state_path.exists():
         report_init(init_from, model, stage1.head)
@@ -598,7 +611,6 @@ def run_stage2(
                 },
             )
 
-    train = splits["train"]
     # a frozen bridge (train_bridge: none) gives the same tokens every step: computed once, a step skips the bridge
     cached = condition_tokens(models.bridge, train, device) if s2.train_bridge == "none" else None
     bar = tqdm(total=s2.max_steps, initial=step, desc="stage 2", unit="step", disable=not is_main())

@@ -260,10 +260,10 @@ def test_stage1_alignment_to_caption_embeddings(recipe_env: dict[str, str], tmp_
     assert off.returncode == 1 and "stage1.align_weight > 0 needs stage1.text_encoder" in off.stderr
     run_dir = tmp_path / "align"
     args = ("stage1.align_weight=0.5", "stage1.text_encoder=cascade", "stage2.max_steps=2", "report=false")
-    out = _train(run_dir, recipe_env, *args)
+    out = _train(run_dir, recipe_env, *args, "stage1.align_loss=cosine")
     assert out.returncode == 0, out.stderr[-3000:]
     history = json.loads((run_dir / "stage1" / "metrics.json").read_text())["history"]
-    assert all(0.0 < h["align_loss"] < 2.0 for h in history)
+    assert all(0.0 < h["align_loss"] < 2.0 for h in history)  # 1 - cos
     assert history[-1]["align_loss"] < history[0]["align_loss"]
     with safe_open(str(run_dir / "stage1" / "best.safetensors"), framework="pt") as f:
         assert f.get_slice("align.weight").get_shape() == [384, 32]  # bridge out_dim 32 -> MiniLM's 384
@@ -349,6 +349,11 @@ def test_train_splits_are_joined_and_a_missing_one_is_named(tiny_corpus: Path, r
     train = splits["train"]
     assert train.ids == expected and len(train.frames) == len(train.latents or []) == len(train.targets) == 2 * 52
     assert "train-noisy" not in splits and {"val", "test", "test-noisy"} <= set(splits)
-    cfg.data.train_splits = ["train", "train-loud"]
+    assert two_stage.stage2_split(splits) is train
+    # stage2.extra_splits: stage 1 keeps data.train_splits, stage 2 trains on both
+    cfg.data.train_splits, cfg.stage2.extra_splits = ["train"], ["train-noisy"]
+    _, splits = two_stage.prepare_data(cfg, models, torch.device("cpu"))
+    assert splits["train"].ids == expected[:52] and two_stage.stage2_split(splits).ids == expected
+    cfg.data.train_splits, cfg.stage2.extra_splits = ["train", "train-loud"], []
     with pytest.raises(StarKitError, match="needs a 'train-loud' split"):
         two_stage.prepare_data(cfg, models, torch.device("cpu"))
