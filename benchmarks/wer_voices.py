@@ -1,10 +1,13 @@
 """Intelligibility of the spoken-events voices: word error rate of bundled Whisper tiny.en against the captions.
 
     python benchmarks/wer_voices.py --corpus DIR [--per-voice 12] [--json OUT.json]
+    python benchmarks/wer_voices.py --corpus DIR --transcribers transformers,faster-whisper
 
 Samples up to ``--per-voice`` clean clips per voice (test voices from ``test``, training voices from ``train``) and
 as many ``test-noisy`` clips per SNR, transcribes them greedily and prints a markdown table (WER = word edits /
-reference words, after lower-casing and dropping punctuation). Deterministic: the first clips of each group.
+reference words, after lower-casing and dropping punctuation). Deterministic: the first clips of each group. With
+several ``--transcribers`` (the cascade's: ``transformers`` fp32, ``faster-whisper`` CTranslate2 int8) every one
+hears the same clips, one WER column each; the example shows what the first one heard.
 """
 
 from __future__ import annotations
@@ -39,10 +42,21 @@ def main() -> None:
     parser.add_argument("--per-voice", type=int, default=12)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--json", help="also write the numbers here")
+    parser.add_argument("--transcribers", default="transformers", help="comma-separated: transformers, faster-whisper")
+    parser.add_argument("--threads", type=int, help="torch (and CTranslate2) CPU threads [default: torch's]")
     args = parser.parse_args()
 
-    from star_kit_encoders.asr import WhisperASR
+    import torch
 
+    from star_kit_encoders.asr import WhisperASR
+    from star_kit_encoders.fast_asr import FasterWhisperASR
+
+    kinds = {"transformers": WhisperASR, "faster-whisper": FasterWhisperASR}
+    names = [t.strip() for t in args.transcribers.split(",") if t.strip()]
+    if not names or any(t not in kinds for t in names):
+        parser.error(f"--transcribers: choose from {', '.join(kinds)} (got '{args.transcribers}')")
+    if args.threads:
+        torch.set_num_threads(args.threads)
     root = Path(args.corpus)
     rows = [json.loads(line) for line in (root / "manifest.jsonl").read_text().splitlines()]
     groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
@@ -50,26 +64,36 @@ def main() -> None:
         key = (r["split"], f"{r['snr_db']:g} dB" if "snr_db" in r else r["voice"])
         if r["split"] in ("train", "test", "test-noisy") and len(groups[key]) < args.per_voice:
             groups[key].append(r)
-    asr = WhisperASR("bundled:tiny.en")
-    start = time.perf_counter()
+    transcribers = {t: kinds[t]("bundled:tiny.en") for t in names}
+    seconds = dict.fromkeys(names, 0.0)
     results = []
     for (split, group), items in sorted(groups.items()):
-        hyps: list[str] = []
-        for k in range(0, len(items), args.batch):
-            batch = items[k : k + args.batch]
-            hyps += asr.transcribe_batch([sf.read(str(root / r["speech"]), dtype="float32")[0] for r in batch], 16000)
-        errors = sum(edit_distance(words(r["caption"]), words(h)) for r, h in zip(items, hyps, strict=True))
-        total = sum(len(words(r["caption"])) for r in items)
-        results.append({"split": split, "group": group, "clips": len(items), "wer": errors / total,
-                        "example": {"caption": items[0]["caption"], "heard": hyps[0]}})  # fmt: skip
-    print("| split | voice / SNR | clips | WER | example: caption -> heard |")
-    print("|---|---|---|---|---|")
+        wavs = [sf.read(str(root / r["speech"]), dtype="float32")[0] for r in items]
+        wer, heard = {}, {}
+        for name, asr in transcribers.items():
+            start = time.perf_counter()
+            hyps = []
+            for k in range(0, len(wavs), args.batch):
+                hyps += asr.transcribe_batch(wavs[k : k + args.batch], 16000)
+            seconds[name] += time.perf_counter() - start
+            errors = sum(edit_distance(words(r["caption"]), words(h)) for r, h in zip(items, hyps, strict=True))
+            wer[name], heard[name] = errors / sum(len(words(r["caption"])) for r in items), hyps[0]
+        example = {"caption": items[0]["caption"], "heard": heard[names[0]], "heard_by_transcriber": heard}
+        results.append(
+            {"split": split, "group": group, "clips": len(items), "wer": wer[names[0]], "wer_by_transcriber": wer}
+            | {"example": example}
+        )
+    print(f"| split | voice / SNR | clips | {' | '.join(f'WER {t}' for t in names)} | example: caption -> heard |")
+    print("|---|---|---|" + "---|" * len(names) + "---|")
     for r in results:
-        ex = r["example"]
-        print(f"| {r['split']} | {r['group']} | {r['clips']} | {r['wer']:.2f} | {ex['caption']} -> {ex['heard']} |")
-    clips = sum(r["clips"] for r in results)
-    print(f"\n{clips} clips in {time.perf_counter() - start:.0f} s; overall WER "
-          f"{np.average([r['wer'] for r in results], weights=[r['clips'] for r in results]):.2f}")  # fmt: skip
+        ex, cells = r["example"], " | ".join(f"{r['wer_by_transcriber'][t]:.2f}" for t in names)
+        print(f"| {r['split']} | {r['group']} | {r['clips']} | {cells} | {ex['caption']} -> {ex['heard']} |")
+    clips, weights = sum(r["clips"] for r in results), [r["clips"] for r in results]
+    for t in names:
+        overall = np.average([r["wer_by_transcriber"][t] for r in results], weights=weights)
+        print(
+            f"\n{t}: {clips} clips in {seconds[t]:.0f} s ({torch.get_num_threads()} threads); overall WER {overall:.2f}"
+        )
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1) + "\n")
 

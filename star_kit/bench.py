@@ -10,8 +10,13 @@ STAR's headline (156 ms -> 36 ms) compares front ends only, with no stated proto
   end-to-end model; ASR decoding + text encoder + bridge for the cascade (its parts are timed too);
 * **end of speech -> finished waveform** = front end + generator sampling + vocoder decoding, for each number of
   sampler steps, with the **real-time factor** of generation (sampling + decoding time / seconds of audio made);
-* median and 90th percentile in milliseconds. Latency does not depend on trained weights, so a config (random
-  weights) can stand in for a run directory.
+* median and 90th percentile in milliseconds, pooled over ``repeats`` passes over the utterances, with each pass's
+  median and their spread (largest - smallest), for each torch thread count asked (one block per count, the models
+  loaded once). Latency does not depend on trained weights, so a config (random weights) can stand in for a run
+  directory;
+* the cascade can run with several transcribers side by side (``transcribers``: ``transformers``,
+  ``faster-whisper``; each a ``cascade (<name>)`` system over the same run), and the front-end reduction is stated
+  against each of them and against the fastest.
 
 Shapes: b batch (1 here), n samples.
 """
@@ -36,17 +41,22 @@ from star_kit.pipeline import Models
 STEPS = (10, 20, 50)
 
 
-def load_system(source: str | Path | DictConfig, device: str = "cpu") -> tuple[Models, DictConfig, str]:
+def load_system(
+    source: str | Path | DictConfig, device: str = "cpu", encoder_options: dict[str, Any] | None = None
+) -> tuple[Models, DictConfig, str]:
     """A finished run directory (its trained weights), or a config (shipped name, YAML path, or DictConfig) built
-    with random weights. Returns ``(models, cfg, description)``."""
+    with random weights; ``encoder_options`` replace keys of its encoder config (e.g. ``{"transcriber":
+    "faster-whisper"}``). Returns ``(models, cfg, description)``."""
+    from omegaconf import OmegaConf
+
     from star_kit.pipeline import MODEL_DIR, StarPipeline, build_models
 
     if isinstance(source, DictConfig):
-        cfg, what = source, "config (random weights)"
+        cfg, what = source.copy(), "config (random weights)"
     elif Path(source).is_dir():
         if not (Path(source) / MODEL_DIR).is_dir():
             raise StarKitError(f"{source}: no exported model ({MODEL_DIR}/); finish the run, or give a config instead")
-        pipe = StarPipeline.from_pretrained(source, device=device)
+        pipe = StarPipeline.from_pretrained(source, device=device, encoder_options=encoder_options)
         return pipe.models, pipe.cfg, f"run {source}"
     else:
         from star_kit.registry import get_registry
@@ -54,6 +64,8 @@ def load_system(source: str | Path | DictConfig, device: str = "cpu") -> tuple[M
 
         _, cfg, _ = resolve(get_registry(), str(source))
         what = f"config {source} (random weights)"
+    if encoder_options:
+        cfg.encoder = OmegaConf.merge(cfg.encoder, encoder_options)
     models = build_models(cfg)
     for m in (models.encoder, models.bridge, models.generator, models.vocoder):
         m.to(device).eval()
@@ -83,6 +95,17 @@ def stats(ms: Sequence[float]) -> dict[str, float]:
         "mean": float(a.mean()),
         "min": float(a.min()),
         "n": int(a.size),
+    }
+
+
+def repeated_stats(per_repeat: Sequence[Sequence[float]]) -> dict[str, Any]:
+    """:func:`stats` of all timings pooled, with each repeat's median and p90 and the spread of the medians."""
+    medians = [float(np.median(r)) for r in per_repeat]
+    return {
+        **stats([x for r in per_repeat for x in r]),
+        "repeat_medians": medians,
+        "repeat_p90s": [float(np.percentile(r, 90)) for r in per_repeat],
+        "spread": max(medians) - min(medians),
     }
 
 
@@ -143,7 +166,7 @@ def generate(
 
 
 def _measure(
-    systems: dict[str, tuple[Models, DictConfig]],
+    systems: dict[str, Models],
     speech: list[tuple[np.ndarray, int]],
     warmup: int,
     n_generate: int,
@@ -152,44 +175,50 @@ def _measure(
     guidance: float,
     solver: str | None,
     device: torch.device,
+    repeats: int = 1,
 ) -> dict[str, dict[str, Any]]:
-    """Times every system on every utterance, alternating systems per utterance so that a change in machine load
-    during the run hits them alike."""
-    parts: dict[str, dict[str, list[float]]] = {name: {} for name in systems}
-    rows: dict[str, dict[int, list[dict[str, float]]]] = {name: {s: [] for s in steps} for name in systems}
+    """Times every system on every utterance, ``repeats`` times, alternating systems per utterance so that a change
+    in machine load during the run hits them alike."""
+    parts: dict[str, dict[str, list[list[float]]]] = {name: {} for name in systems}
+    rows: dict[str, dict[int, list[list[dict[str, float]]]]] = {
+        name: {s: [[] for _ in range(repeats)] for s in steps} for name in systems
+    }
     for wav, rate in speech[:warmup]:
-        for models, _ in systems.values():
+        for models in systems.values():
             front_end(models, wav, rate, device)
-    for wav, rate in speech:
-        for name, (models, _) in systems.items():
-            for k, v in front_end(models, wav, rate, device)[1].items():
-                parts[name].setdefault(k, []).append(v)
-    for models, _ in systems.values():  # warm the generator and vocoder
+    for r in range(repeats):
+        for wav, rate in speech:
+            for name, models in systems.items():
+                for k, v in front_end(models, wav, rate, device)[1].items():
+                    parts[name].setdefault(k, [[] for _ in range(repeats)])[r].append(v)
+    for models in systems.values():  # warm the generator and vocoder
         generate(models, front_end(models, *speech[0], device)[0], seconds, min(steps), guidance, solver, device)
-    for s in steps:
-        for wav, rate in speech[:n_generate]:
-            for name, (models, _) in systems.items():
-                cond, timed = front_end(models, wav, rate, device)
-                gen = generate(models, cond, seconds, s, guidance, solver, device)
-                rows[name][s].append({"front_end": sum(timed.values()), **gen})
+    for r in range(repeats):
+        for s in steps:
+            for wav, rate in speech[:n_generate]:
+                for name, models in systems.items():
+                    cond, timed = front_end(models, wav, rate, device)
+                    gen = generate(models, cond, seconds, s, guidance, solver, device)
+                    rows[name][s][r].append({"front_end": sum(timed.values()), **gen})
     out = {}
-    for name, (_, cfg) in systems.items():
-        totals = np.sum([v for v in parts[name].values()], axis=0)
+    for name in systems:
+        totals = [np.sum([v[r] for v in parts[name].values()], axis=0).tolist() for r in range(repeats)]
         generation = {}
-        for s, r in rows[name].items():
+        for s, per_repeat in rows[name].items():
+            pooled = [x for rep in per_repeat for x in rep]
             generation[str(s)] = {
-                "end_of_speech_to_waveform_ms": stats([x["front_end"] + x["sampling"] + x["vocoder"] for x in r]),
-                "sampling_ms": stats([x["sampling"] for x in r]),
-                "vocoder_ms": stats([x["vocoder"] for x in r]),
+                "end_of_speech_to_waveform_ms": repeated_stats(
+                    [[x["front_end"] + x["sampling"] + x["vocoder"] for x in rep] for rep in per_repeat]
+                ),
+                "sampling_ms": stats([x["sampling"] for x in pooled]),
+                "vocoder_ms": stats([x["vocoder"] for x in pooled]),
                 "real_time_factor": float(
-                    np.median([(x["sampling"] + x["vocoder"]) / 1000 / x["audio_seconds"] for x in r])
+                    np.median([(x["sampling"] + x["vocoder"]) / 1000 / x["audio_seconds"] for x in pooled])
                 ),
             }
         out[name] = {
-            "encoder": str(cfg.encoder._component_),
-            "bridge": str(cfg.bridge._component_),
-            "front_end_ms": stats(totals),
-            "parts_ms": {k: stats(v) for k, v in parts[name].items()},
+            "front_end_ms": repeated_stats(totals),
+            "parts_ms": {k: repeated_stats(v) for k, v in parts[name].items()},
             "generation": generation,
         }
     return out
@@ -209,7 +238,7 @@ def latency(
     run_dir_e2e: str | Path | DictConfig,
     run_dir_cascade: str | Path | DictConfig,
     n: int = 30,
-    threads: int = 2,
+    threads: int | Sequence[int] = 2,
     warmup: int = 3,
     steps: Sequence[int] = STEPS,
     n_generate: int = 5,
@@ -219,14 +248,16 @@ def latency(
     speech: list[tuple[np.ndarray, int]] | None = None,
     device: str = "cpu",
     out: str | Path | None = None,
+    repeats: int = 1,
+    transcribers: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Front-end latency of the end-to-end model vs the cascade, and end-of-speech-to-waveform latency of both.
 
     Args:
         run_dir_e2e, run_dir_cascade: finished run directories, or configs (name, YAML path, DictConfig).
         n: utterances timed through the front ends (each system gets the same ones).
-        threads: torch intra-op threads for the whole benchmark (restored afterwards).
-        warmup: untimed utterances first.
+        threads: torch intra-op thread counts, each measured in turn (restored afterwards; faster-whisper follows).
+        warmup: untimed utterances first, at each thread count.
         steps: sampler step counts for the generation timings.
         n_generate: utterances timed through the whole generation, per step count.
         seconds: audio to generate (default: the end-to-end config's ``sampling.seconds``).
@@ -235,22 +266,30 @@ def latency(
         device: where the models run.
         out: write the result as JSON there and a markdown table beside it (``.md``); default for a run
             directory: ``<run_dir_e2e>/bench/latency.json``.
+        repeats: passes over the utterances (and the generation timings); the spread of their medians is reported.
+        transcribers: run the cascade with each of these transcribers (``transformers``, ``faster-whisper``) as
+            systems ``cascade (<name>)``; default: one system ``cascade`` as the cascade run is configured.
 
     Returns:
-        The result dict (see :func:`markdown` for a table).
+        The result dict: ``settings``, ``systems`` (what each is) and ``by_threads`` (``{"2": {"systems": timings,
+        "front_end_reduction": against the fastest cascade, "front_end_reduction_vs": per cascade}}``); see
+        :func:`markdown` for tables.
     """
-    if n < 1 or warmup < 0 or n_generate < 1 or threads < 1:
+    thread_counts = [threads] if isinstance(threads, int) else list(threads)
+    if n < 1 or warmup < 0 or n_generate < 1 or repeats < 1 or not thread_counts or min(thread_counts) < 1:
         raise StarKitError(
-            f"bench: need n >= 1, warmup >= 0, n_generate >= 1, threads >= 1 (got {n}, {warmup}, "
-            f"{n_generate}, {threads})"
+            f"bench: need n >= 1, warmup >= 0, n_generate >= 1, repeats >= 1, threads >= 1 (got {n}, {warmup}, "
+            f"{n_generate}, {repeats}, {thread_counts})"
         )
-    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    cascades = {"cascade": None} if not transcribers else {f"cascade ({t})": {"transcriber": t} for t in transcribers}
     previous = torch.get_num_threads()
-    torch.set_num_threads(threads)
+    by_threads: dict[str, Any] = {}
     try:
+        torch.set_num_threads(thread_counts[0])
         dev = torch.device(device)
         e2e, cfg_e2e, what_e2e = load_system(run_dir_e2e, device)
-        cascade, cfg_cascade, what_cascade = load_system(run_dir_cascade, device)
+        loaded = {"end-to-end": (e2e, cfg_e2e, what_e2e)}
+        loaded |= {name: load_system(run_dir_cascade, device, options) for name, options in cascades.items()}
         if speech is None:
             speech = manifest_utterances(cfg_e2e, max(n, warmup), split, manifest)
             source = f"first {len(speech)} clips of split '{split}' of {manifest or 'the end-to-end run manifest'}"
@@ -261,40 +300,55 @@ def latency(
             raise StarKitError(f"bench: {len(timed)} utterances given, n={n} asked")
         seconds = float(seconds or cfg_e2e.sampling.seconds)
         s = cfg_e2e.sampling
-        measured = _measure(
-            {"end-to-end": (e2e, cfg_e2e), "cascade": (cascade, cfg_cascade)},
-            timed,
-            warmup,
-            min(n_generate, n),
-            steps,
-            seconds,
-            float(s.guidance),
-            s.solver,
-            dev,
-        )
-        systems = {
-            name: {"source": what, **measured[name]}
-            for name, what in (("end-to-end", what_e2e), ("cascade", what_cascade))
-        }
+        for count in thread_counts:
+            torch.set_num_threads(count)
+            load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+            measured = _measure(
+                {name: models for name, (models, _, _) in loaded.items()},
+                timed,
+                warmup,
+                min(n_generate, n),
+                steps,
+                seconds,
+                float(s.guidance),
+                s.solver,
+                dev,
+                repeats,
+            )
+            e2e_ms = measured["end-to-end"]["front_end_ms"]["median"]
+            vs = {name: 1 - e2e_ms / measured[name]["front_end_ms"]["median"] for name in cascades}
+            by_threads[str(count)] = {
+                "systems": measured,
+                "front_end_reduction": min(vs.values()),  # against the fastest cascade
+                "fastest_cascade": min(vs, key=vs.__getitem__),
+                "front_end_reduction_vs": vs,
+                "load_average_1min": {
+                    "before": load_before,
+                    "after": os.getloadavg()[0] if load_before is not None else None,
+                },
+            }
     finally:
         torch.set_num_threads(previous)
     durations = [len(w) / r for w, r in timed]
+    systems = {}
+    for name, (_, cfg, what) in loaded.items():
+        systems[name] = {"source": what, "encoder": str(cfg.encoder._component_), "bridge": str(cfg.bridge._component_)}
+        if "transcriber" in cfg.encoder or name != "end-to-end":
+            systems[name]["transcriber"] = str(cfg.encoder.get("transcriber", "transformers"))
     result = {
         "settings": {
             "n": n,
             "warmup": warmup,
+            "repeats": repeats,
             "n_generate": min(n_generate, n),
-            "threads": threads,
+            "threads": thread_counts,
+            "transcribers": list(transcribers) if transcribers else None,
             "steps": list(steps),
             "seconds_generated": seconds,
             "guidance": float(s.guidance),
             "solver": str(s.solver),
             "batch": 1,
             "device": device,
-            "load_average_1min": {
-                "before": load_before,
-                "after": os.getloadavg()[0] if load_before is not None else None,
-            },
             "cpu": _cpu_name(),
             "cpu_count": os.cpu_count(),
             "torch": torch.__version__,
@@ -306,8 +360,7 @@ def latency(
             },
         },
         "systems": systems,
-        "front_end_reduction": 1
-        - systems["end-to-end"]["front_end_ms"]["median"] / systems["cascade"]["front_end_ms"]["median"],
+        "by_threads": by_threads,
     }
     if out is None and not isinstance(run_dir_e2e, DictConfig) and Path(run_dir_e2e).is_dir():
         out = Path(run_dir_e2e) / "bench" / "latency.json"
@@ -321,9 +374,9 @@ def latency(
     return result
 
 
-def _load_note(settings: dict[str, Any]) -> str:
-    load = settings.get("load_average_1min") or {}
-    worst = max((v for v in load.values() if v is not None), default=None)
+def _load_note(settings: dict[str, Any], blocks: Sequence[dict[str, Any]]) -> str:
+    loads = [v for b in blocks for v in (b.get("load_average_1min") or {}).values() if v is not None]
+    worst = max(loads, default=None)
     if worst is None or settings["device"] != "cpu" or worst <= (settings.get("cpu_count") or 1):
         return ""
     cores = settings["cpu_count"]
@@ -331,34 +384,50 @@ def _load_note(settings: dict[str, Any]) -> str:
 
 
 def markdown(result: dict[str, Any]) -> str:
-    """Two markdown tables: front-end latency with its parts, and end-of-speech -> waveform per step count."""
-    st, systems = result["settings"], result["systems"]
+    """Markdown tables: front-end latency with its parts, and end-of-speech -> waveform per step count, with one
+    row per system and thread count."""
+    st, systems, by_threads = result["settings"], result["systems"], result["by_threads"]
     fmt: Callable[[dict[str, float]], str] = lambda t: f"{t['median']:.0f} / {t['p90']:.0f}"  # noqa: E731
+    spread: Callable[[dict[str, Any]], str] = lambda t: f"{t['spread']:.0f}"  # noqa: E731
     lines = [
-        f"Latency on {st['device']} ({st['cpu']}, {st['threads']} threads, torch {st['torch']}); {st['n']} utterances "
-        f"({st['speech']}, median {st['speech_seconds']['median']:.1f} s), batch 1, after {st['warmup']} warm-up "
-        f"utterances. Milliseconds, median / p90.{_load_note(st)}",
+        f"Latency on {st['device']} ({st['cpu']}, torch {st['torch']}); {st['n']} utterances ({st['speech']}, median "
+        f"{st['speech_seconds']['median']:.1f} s), batch 1, after {st['warmup']} warm-up utterances, "
+        f"{st['repeats']} repeats. Milliseconds, median / p90 over all repeats; spread = largest - smallest repeat "
+        f"median.{_load_note(st, list(by_threads.values()))}",
         "",
-        "| system | encoder | front end | parts |",
-        "|---|---|---|---|",
+        "| system | threads | encoder | front end | spread | parts |",
+        "|---|---|---|---|---|---|",
     ]
-    for name, s in systems.items():
-        parts = ", ".join(f"{k} {fmt(v)}" for k, v in s["parts_ms"].items())
-        lines.append(f"| {name} | {s['encoder']} + {s['bridge']} | **{fmt(s['front_end_ms'])}** | {parts} |")
+    for count, block in by_threads.items():
+        for name, s in block["systems"].items():
+            what = f"{systems[name]['encoder']} + {systems[name]['bridge']}"
+            parts = ", ".join(f"{k} {fmt(v)}" for k, v in s["parts_ms"].items())
+            lines.append(
+                f"| {name} | {count} | {what} | **{fmt(s['front_end_ms'])}** | {spread(s['front_end_ms'])} | {parts} |"
+            )
+    lines.append("")
+    for count, block in by_threads.items():
+        vs = ", ".join(f"{100 * r:.1f} % against {name}" for name, r in block["front_end_reduction_vs"].items())
+        lines.append(
+            f"Front-end reduction (median), {count} thread{'' if count == '1' else 's'}: {vs}; against the fastest, "
+            f"{block['fastest_cascade']}: **{100 * block['front_end_reduction']:.1f} %**."
+        )
+    first = next(iter(by_threads.values()))["systems"]["end-to-end"]["generation"]
     lines += [
         "",
-        f"Front-end reduction (median): {100 * result['front_end_reduction']:.1f} %.",
-        "",
         f"End of speech -> finished waveform ({st['seconds_generated']:g} s of audio, {st['solver']}, guidance "
-        f"{st['guidance']:g}; {st['n_generate']} utterances): total ms median / p90, and the generation real-time "
-        "factor (sampling + vocoder time / audio duration).",
+        f"{st['guidance']:g}; {st['n_generate']} utterances): total ms median / p90 and spread over repeats, and the "
+        "generation real-time factor (sampling + vocoder time / audio duration).",
         "",
-        "| system | " + " | ".join(f"{k} steps: total | RTF" for k in systems["end-to-end"]["generation"]) + " |",
-        "|---|" + "---|---|" * len(systems["end-to-end"]["generation"]),
+        "| system | threads | " + " | ".join(f"{k} steps: total | spread | RTF" for k in first) + " |",
+        "|---|---|" + "---|---|---|" * len(first),
     ]
-    for name, s in systems.items():
-        cells = [
-            f"{fmt(g['end_of_speech_to_waveform_ms'])} | {g['real_time_factor']:.2f}" for g in s["generation"].values()
-        ]
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    for count, block in by_threads.items():
+        for name, s in block["systems"].items():
+            cells = [
+                f"{fmt(g['end_of_speech_to_waveform_ms'])} | {spread(g['end_of_speech_to_waveform_ms'])} | "
+                f"{g['real_time_factor']:.2f}"
+                for g in s["generation"].values()
+            ]
+            lines.append(f"| {name} | {count} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

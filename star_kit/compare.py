@@ -15,6 +15,27 @@ import click
 from star_kit.files import write_text_atomic
 
 SPLITS = ("test", "test-noisy")
+TRANSCRIBERS = ("transformers", "faster-whisper")  # the cascade encoder's (star_kit_eval.cascade), kept in step
+
+
+def _int_list(ctx: click.Context, param: click.Parameter, value: str) -> list[int]:
+    try:
+        counts = [int(x) for x in value.split(",") if x.strip()]
+    except ValueError:
+        counts = []
+    if not counts or min(counts) < 1:
+        raise click.BadParameter(f"give positive integers separated by commas, e.g. 1,2 (got '{value}')")
+    return counts
+
+
+def _names(ctx: click.Context, param: click.Parameter, value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    names = [x.strip() for x in value.split(",") if x.strip()]
+    unknown = [x for x in names if x not in TRANSCRIBERS]
+    if not names or unknown:
+        raise click.BadParameter(f"unknown transcriber {unknown or value!r}; choose from {', '.join(TRANSCRIBERS)}")
+    return names
 
 
 def _eval_options(fn: Any) -> Any:
@@ -92,47 +113,84 @@ def bench() -> None:
 @click.argument("e2e")
 @click.argument("cascade")
 @click.option("-n", "n", type=int, default=30, show_default=True, help="Utterances timed per front end.")
-@click.option("--threads", type=int, default=2, show_default=True)
+@click.option(
+    "--threads", default="2", show_default=True, callback=_int_list, help="Torch thread counts, e.g. 1,2 (each timed)."
+)
+@click.option("--repeats", type=int, default=1, show_default=True, help="Passes over the utterances (spread shown).")
+@click.option(
+    "--transcribers",
+    "--cascade-transcriber",
+    "transcribers",
+    callback=_names,
+    help=f"Cascade transcribers to time side by side, comma-separated, from: {', '.join(TRANSCRIBERS)} "
+    "[default: as the cascade run is configured].",
+)
 @click.option("--out", type=click.Path(path_type=Path), help="JSON file [default: E2E/bench/latency.json].")
-def bench_latency(e2e: str, cascade: str, n: int, threads: int, out: Path | None) -> None:
+def bench_latency(
+    e2e: str,
+    cascade: str,
+    n: int,
+    threads: list[int],
+    repeats: int,
+    transcribers: list[str] | None,
+    out: Path | None,
+) -> None:
     """Speech-processing latency: end-to-end front end vs ASR + text encoder, same utterances, same threads.
 
     E2E and CASCADE are run directories, or config names (random weights: latency does not depend on training).
+    Writes the result as JSON (--out) and a markdown table beside it. Add --threads 1,2 to time each thread count.
 
     \b
     Example:
-      starkit bench latency runs/star-tiny runs/cascade-tiny -n 30
+      starkit bench latency runs/star-tiny runs/cascade-tiny --transcribers transformers,faster-whisper --repeats 3
     """
     from star_kit.bench import latency, markdown
 
-    click.echo(markdown(latency(e2e, cascade, n=n, threads=threads, out=out)))
+    result = latency(e2e, cascade, n=n, threads=threads, repeats=repeats, transcribers=transcribers, out=out)
+    click.echo(markdown(result))
+    if "written" in result:
+        click.echo(f"written to {result['written']} and {Path(result['written']).with_suffix('.md')}")
 
 
-def _evaluated(run_dir: Path, split: str, condition: str, limit: int | None) -> dict[str, Any]:
+def _evaluated(
+    run_dir: Path, split: str, condition: str, limit: int | None, encoder_options: dict[str, Any] | None = None
+) -> dict[str, Any]:
     from star_kit.evaluate import evaluate
 
-    return evaluate(run_dir, split=split, condition=condition, limit=limit, progress=True)
+    return evaluate(
+        run_dir, split=split, condition=condition, limit=limit, progress=True, encoder_options=encoder_options
+    )
 
 
-def comparison(e2e: Path, cascade: Path, limit: int | None = None, n: int = 30) -> str:
-    """Runs the evaluations and the latency benchmark; returns the markdown section."""
+def comparison(e2e: Path, cascade: Path, limit: int | None = None, n: int = 30, transcriber: str | None = None) -> str:
+    """Runs the evaluations and the latency benchmark; returns the markdown section.
+
+    ``transcriber`` runs the cascade's ASR with that transcriber instead of the one the cascade run was configured
+    with (its evaluations go to ``eval/<split>-<transcriber>``); the text upper bound does not transcribe.
+    """
     from star_kit.bench import latency, markdown
     from star_kit.evaluate import with_interval
 
+    options = {"transcriber": transcriber} if transcriber else None
+    asr = f"{transcriber} ASR" if transcriber else "ASR"
     systems = {
-        "end-to-end (speech -> encoder -> bridge)": (e2e, "speech"),
-        "cascade (ASR -> text -> same generator)": (cascade, "speech"),
-        "text upper bound (true caption)": (cascade, "caption"),
+        "end-to-end (speech -> encoder -> bridge)": (e2e, "speech", None),
+        f"cascade ({asr} -> text -> same generator)": (cascade, "speech", options),
+        "text upper bound (true caption)": (cascade, "caption", None),
     }
     results = {
-        (name, split): _evaluated(run, split, cond, limit) for name, (run, cond) in systems.items() for split in SPLITS
+        (name, split): _evaluated(run, split, cond, limit, opts)
+        for name, (run, cond, opts) in systems.items()
+        for split in SPLITS
     }
-    bench = latency(e2e, cascade, n=n)
+    bench = latency(e2e, cascade, n=n, transcribers=[transcriber] if transcriber else None)
+    timed = next(iter(bench["by_threads"].values()))["systems"]
     e2e_name, cascade_name = list(systems)[:2]
     front = {
-        e2e_name: bench["systems"]["end-to-end"]["front_end_ms"]["median"],
-        cascade_name: bench["systems"]["cascade"]["front_end_ms"]["median"],
+        e2e_name: timed["end-to-end"]["front_end_ms"]["median"],
+        cascade_name: next(v for k, v in timed.items() if k != "end-to-end")["front_end_ms"]["median"],
     }
+    reduction = next(iter(bench["by_threads"].values()))["front_end_reduction"]
     head = (
         "| system | split | stage-1 mAP | stage-1 top-1 | aisfx-acc | aisfx-FAD | aisfx-KL | front end (ms, median) |"
     )
@@ -156,7 +214,7 @@ def comparison(e2e: Path, cascade: Path, limit: int | None = None, n: int = 30) 
         f"{with_interval(c, 'aisfx-acc')}, aisfx-FAD {c['aisfx-FAD']:.1f}, aisfx-KL {c['aisfx-KL']:.3f}; real audio "
         f"aisfx-acc {with_interval(ceiling['reference'], 'aisfx-acc')}.",
         f"Speech-processing latency reduction of end-to-end over the cascade: "
-        f"**{100 * bench['front_end_reduction']:.1f} %** (STAR reports 76.9 %: 156 ms -> 36 ms).",
+        f"**{100 * reduction:.1f} %** (STAR reports 76.9 %: 156 ms -> 36 ms).",
         f"Settings: {settings['solver']}, {settings['steps']} steps, guidance {settings['guidance']}, seed "
         f"{settings['seed']}, {settings['seconds']} s clips; judge aisfx (sha256 "
         f"{settings['judge']['checkpoint_sha256'][:12]}), probe fitted on the real train audio. aisfx-* numbers "
@@ -174,14 +232,26 @@ def comparison(e2e: Path, cascade: Path, limit: int | None = None, n: int = 30) 
 @click.argument("cascade", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--limit", type=int, help="N clips spread evenly over each split (default: all).")
 @click.option("-n", "n", type=int, default=30, show_default=True, help="Utterances for the latency benchmark.")
-def compare(e2e: Path, cascade: Path, limit: int | None, n: int) -> None:
+@click.option(
+    "--cascade-transcriber",
+    type=click.Choice(TRANSCRIBERS),
+    help="Run the cascade's ASR with this transcriber (nothing retrained) [default: as the cascade run is configured]; "
+    "the table then goes to E2E/eval/report-TRANSCRIBER.md and E2E/report.md is left as it is.",
+)
+def compare(e2e: Path, cascade: Path, limit: int | None, n: int, cascade_transcriber: str | None) -> None:
     """End-to-end vs cascade vs text upper bound, clean and noisy: one table, added to E2E/report.md.
 
     \b
     Example:
-      starkit compare runs/star-tiny runs/cascade-tiny
+      starkit compare runs/star-tiny runs/cascade-tiny --cascade-transcriber faster-whisper
     """
-    table = comparison(e2e, cascade, limit, n)
+    table = comparison(e2e, cascade, limit, n, cascade_transcriber)
+    if cascade_transcriber:
+        written = e2e / "eval" / f"report-{cascade_transcriber}.md"
+        write_text_atomic(written, table)
+        click.echo(table)
+        click.echo(f"written to {written}")
+        return
     write_text_atomic(e2e / "eval" / "report.md", table)
     report = e2e / "report.md"
     if report.exists():

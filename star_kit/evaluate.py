@@ -517,8 +517,10 @@ def evaluate(
     probe_mode: str = "softmax",
     save_audio: bool = False,
     progress: bool = True,
+    encoder_options: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Evaluates a finished run on one split; writes ``run_dir/eval/<split>[-caption]/{metrics.json,samples.csv}``.
+    """Evaluates a finished run on one split; writes ``run_dir/eval/<split>[-caption][-<option values>]/``
+    ``{metrics.json,samples.csv}``.
 
     Args:
         run_dir: a finished run (``model/model.safetensors`` with ``bridge.*``, ``generator.*``, ``head.*``).
@@ -533,6 +535,8 @@ def evaluate(
         device: where the models run.
         probe_mode: ``softmax`` or ``sigmoid`` judge probe (see :func:`fit_probe`).
         save_audio: also write the generated clips to ``<out>/audio/<id>.wav``.
+        encoder_options: keys of the run's (untrained) encoder config to replace, e.g. ``{"transcriber":
+            "faster-whisper"}`` for a cascade run; their values name the output folder (``test-faster-whisper``).
 
     Returns:
         The metrics dict written to ``metrics.json``.
@@ -550,6 +554,8 @@ def evaluate(
     if limit is not None and limit < 1:
         raise StarKitError(f"limit must be a positive number of clips, not {limit}")
     run = load_run(run_dir, manifest)
+    if encoder_options:  # before anything reads cfg.encoder: the speech-feature cache is keyed by it
+        run.cfg.encoder = OmegaConf.merge(run.cfg.encoder, encoder_options)
     items = split_items(run.manifest, split, limit)
     judge = get_registry().load("metric", "aisfx")(device=device)
     cfg, s = run.cfg, run.cfg.sampling
@@ -563,7 +569,7 @@ def evaluate(
         "seconds": float(s.seconds),
         "batch_size": batch_size,
     }
-    pipe = StarPipeline.from_pretrained(run.run_dir, device=device)
+    pipe = StarPipeline.from_pretrained(run.run_dir, device=device, encoder_options=encoder_options)
     models, dev = pipe.models, pipe.device
     # Stage 1 is scored with the bridge and head as stage 1 left them (stage 2 may have trained the bridge's proj).
     weights = load_weights(run.run_dir / MODEL_DIR / WEIGHTS)
@@ -575,6 +581,8 @@ def evaluate(
     head.to(dev).eval()
     targets = np.stack([multi_hot(i.labels, run.labels) for i in items])  # (n, c)
     out_dir = run.run_dir / "eval" / (split if condition == "speech" else f"{split}-{condition}")
+    if encoder_options:
+        out_dir = out_dir.with_name("-".join([out_dir.name, *map(str, encoder_options.values())]))
 
     frames = _condition_frames(models, cfg, run.manifest, items, condition, dev, batch_size)
     scores, generated = [], []
@@ -634,6 +642,7 @@ def evaluate(
         "settings": {
             **settings,
             "device": device,
+            **({"encoder_options": dict(encoder_options)} if encoder_options else {}),
             "sample_rates": {
                 "speech_encoder": models.encoder.sample_rate,
                 "speech_manifest": sorted({i.speech_sample_rate for i in items}),

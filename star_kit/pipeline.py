@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -72,8 +73,14 @@ class StarPipeline:
 
     @classmethod
     def from_pretrained(
-        cls, run_dir: str | Path, device: str = "cpu", registry: Registry | None = None
+        cls,
+        run_dir: str | Path,
+        device: str = "cpu",
+        registry: Registry | None = None,
+        encoder_options: dict[str, Any] | None = None,
     ) -> StarPipeline:
+        """Loads an exported run; ``encoder_options`` replace keys of its (frozen, untrained) encoder's config,
+        e.g. ``{"transcriber": "faster-whisper"}`` for a cascade run."""
         from star_kit.training import load_weights
 
         folder = Path(run_dir) / MODEL_DIR
@@ -81,6 +88,8 @@ class StarPipeline:
             raise StarKitError(f"{run_dir} has no exported model ({folder / WEIGHTS}); finish stage 2 of the run first")
         cfg = OmegaConf.load(folder / "config.yaml")
         assert isinstance(cfg, DictConfig)
+        if encoder_options:
+            cfg.encoder = OmegaConf.merge(cfg.encoder, encoder_options)
         models = build_models(cfg, registry)
         weights = load_weights(folder / WEIGHTS)
         for name in ("bridge", "generator"):

@@ -78,10 +78,18 @@ def test_comparison_table_shows_the_intervals(monkeypatch: pytest.MonkeyPatch, t
         },
     }
     timing = {"front_end_ms": {"median": 29.0}}
-    latency = {"systems": {"end-to-end": timing, "cascade": timing}, "front_end_reduction": 0.5}
-    monkeypatch.setattr(compare, "_evaluated", lambda *args: metrics)  # no runs: the table's formatting only
-    monkeypatch.setattr(bench, "latency", lambda *args, **kwargs: latency)
+    latency = {"by_threads": {"2": {"systems": {"end-to-end": timing, "cascade": timing}, "front_end_reduction": 0.5}}}
+    calls: list = []
+    monkeypatch.setattr(compare, "_evaluated", lambda *args: calls.append(args) or metrics)  # no runs: formatting only
+    monkeypatch.setattr(bench, "latency", lambda *args, **kwargs: calls.append(kwargs) or latency)
     monkeypatch.setattr(bench, "markdown", lambda result: "")
     table = compare.comparison(tmp_path, tmp_path)
     assert "| 0.844 [0.750, 0.930] | 0.896 [0.812, 0.979] | 0.208 [0.104, 0.333] | 358.2 | 4.580 | 29 |" in table
     assert "aisfx-acc 0.938 [0.854, 1.000]" in table and "95 % percentile-bootstrap intervals" in table
+    calls.clear()
+    table = compare.comparison(tmp_path, tmp_path, transcriber="faster-whisper")
+    assert "| cascade (faster-whisper ASR -> text -> same generator) | test |" in table
+    options = [args[-1] for args in calls if isinstance(args, tuple)]  # end-to-end x2, cascade x2, upper bound x2
+    fast = {"transcriber": "faster-whisper"}
+    assert options == [None, None, fast, fast, None, None]
+    assert calls[-1]["transcribers"] == ["faster-whisper"]

@@ -56,6 +56,15 @@ def test_usage_error_exits_2() -> None:
     assert result.exit_code == 2
 
 
+def test_bench_latency_options_are_checked_before_anything_loads() -> None:
+    result = CliRunner().invoke(cli, ["bench", "latency", "a", "b", "--transcribers", "transformers,whisper-cpp"])
+    assert result.exit_code == 2 and "unknown transcriber ['whisper-cpp']; choose from transformers" in result.output
+    result = CliRunner().invoke(cli, ["bench", "latency", "a", "b", "--threads", "1,0"])
+    assert result.exit_code == 2 and "positive integers separated by commas" in result.output
+    result = CliRunner().invoke(cli, ["compare", ".", ".", "--cascade-transcriber", "nope"])
+    assert result.exit_code == 2 and "faster-whisper" in result.output
+
+
 def test_plugins_json_and_components() -> None:
     out = _starkit("plugins")
     assert out.returncode == 0

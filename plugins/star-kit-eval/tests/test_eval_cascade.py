@@ -77,6 +77,22 @@ def test_unknown_bundled_text_model_is_named() -> None:
         get_registry().load("encoder", "cascade")(text_model="bundled:t5")
 
 
+def test_faster_whisper_transcriber(spoken, transcripts) -> None:
+    """The same bundled weights through faster-whisper (int8): the transcripts keep their key words (int8 may hear
+    other words than fp32: the close agreement on clear speech is tested in the encoders plugin)."""
+    fast = get_registry().load("encoder", "cascade")(asr_max_new_tokens=24, transcriber="faster-whisper")
+    texts = fast.transcribe(*spoken)
+    assert "rain" in texts[0].lower() and "distance" in texts[1].lower(), (texts, transcripts)
+    out = fast(*spoken)
+    assert out.values.shape[0] == 2 and out.dim == fast.dim == 384 and fast.transcriber == "faster-whisper"
+    assert not any(p.requires_grad for p in fast.parameters())
+
+
+def test_unknown_transcriber_names_the_choices() -> None:
+    with pytest.raises(StarKitError, match="unknown transcriber 'whisper-cpp'; choose one of transformers, faster-"):
+        get_registry().load("encoder", "cascade")(transcriber="whisper-cpp")
+
+
 class TestCascadeContract(EncoderContract):
     """The encoder contract (token sequences, frame_rate 0: lengths follow the transcript, not the audio)."""
 

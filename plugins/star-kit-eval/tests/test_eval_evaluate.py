@@ -98,6 +98,16 @@ def test_cascade_run_reports_its_transcripts_and_the_text_upper_bound(cascade_ru
     assert text["generation"] != speech["generation"]  # conditioned on other tokens: the captions, not transcripts
 
 
+def test_cascade_run_evaluated_with_another_transcriber(cascade_run: Path) -> None:
+    """Nothing retrained: the run's encoder config gets the transcriber, and the results get their own folder."""
+    fast = evaluate(
+        cascade_run, split="test", limit=2, progress=False, encoder_options={"transcriber": "faster-whisper"}
+    )
+    assert fast["settings"]["encoder_options"] == {"transcriber": "faster-whisper"} and 0 <= fast["asr"]["wer"]
+    rows = list(csv.DictReader((cascade_run / "eval" / "test-faster-whisper" / "samples.csv").read_text().splitlines()))
+    assert len(rows) == 2 and all("transcript" in r for r in rows)
+
+
 def test_unfinished_run_names_the_missing_stage(tiny_run: Path, tmp_path: Path) -> None:
     run = tmp_path / "run"
     shutil.copytree(tiny_run, run, ignore=shutil.ignore_patterns("eval"))
