@@ -36,7 +36,7 @@ COMPARE ?= 1
 STARKIT := $(VENV)/bin/starkit
 
 demo: install
-	@echo "plan: [1] star-tiny: corpus, stage 1, stage 2, report (about 25 min on 2 cores)"
+	@echo "plan: [1] star-tiny: corpus, stage 1, stage 2, report (about 20 min on 2 cores)"
 	@if [ "$(COMPARE)" = 0 ]; then echo "      [2] the comparison: skipped (COMPARE=0; run it later with make compare)"; \
 	 else echo "      [2] the comparison: cascade-tiny (about 20 min), then starkit compare (about 35 min)"; fi
 	@echo "[1] star-tiny"
