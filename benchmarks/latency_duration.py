@@ -47,16 +47,14 @@ def sweep(
     """``{"settings", "systems": {name: {"<seconds>": repeated_stats of front-end ms}}}`` for each duration."""
     import torch
 
-    from star_kit.bench import front_end, load_system, repeated_stats
+    from star_kit.bench import cascade_systems, front_end, load_system, repeated_stats
 
     previous = torch.get_num_threads()
     torch.set_num_threads(threads)
     try:
         e2e_models, cfg, _ = load_system(e2e)
-        cascades = (
-            {"cascade": None} if not transcribers else {f"cascade ({t})": {"transcriber": t} for t in transcribers}
-        )
-        systems = {"end-to-end": e2e_models} | {n: load_system(cascade, "cpu", o)[0] for n, o in cascades.items()}
+        cascades = cascade_systems(transcribers).items()
+        systems = {"end-to-end": e2e_models} | {n: load_system(cascade, "cpu", o)[0] for n, o in cascades}
         speech = joined_speech(cfg, max(durations), manifest)
         device = torch.device("cpu")
         for clip in (speech[: int(16000 * min(durations))], speech[: int(16000 * max(durations))])[:warmup]:

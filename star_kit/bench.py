@@ -47,9 +47,7 @@ def load_system(
     """A finished run directory (its trained weights), or a config (shipped name, YAML path, or DictConfig) built
     with random weights; ``encoder_options`` replace keys of its encoder config (e.g. ``{"transcriber":
     "faster-whisper"}``). Returns ``(models, cfg, description)``."""
-    from omegaconf import OmegaConf
-
-    from star_kit.pipeline import MODEL_DIR, StarPipeline, build_models
+    from star_kit.pipeline import MODEL_DIR, StarPipeline, build_models, override_encoder
 
     if isinstance(source, DictConfig):
         cfg, what = source.copy(), "config (random weights)"
@@ -64,8 +62,7 @@ def load_system(
 
         _, cfg, _ = resolve(get_registry(), str(source))
         what = f"config {source} (random weights)"
-    if encoder_options:
-        cfg.encoder = OmegaConf.merge(cfg.encoder, encoder_options)
+    override_encoder(cfg, encoder_options)
     models = build_models(cfg)
     for m in (models.encoder, models.bridge, models.generator, models.vocoder):
         m.to(device).eval()
@@ -84,6 +81,14 @@ def manifest_utterances(
     if len(found) < n:
         raise StarKitError(f"{found.path}: split '{split}' has {len(found)} clips, fewer than n={n}")
     return [load_audio(found.speech_path(i)) for i in found.items[:n]]
+
+
+def cascade_systems(transcribers: Sequence[str] | None) -> dict[str, dict[str, str] | None]:
+    """The cascade systems to time: one ``cascade`` as its run is configured, or ``cascade (<name>)`` per transcriber,
+    each with the encoder options that select it."""
+    if not transcribers:
+        return {"cascade": None}
+    return {f"cascade ({t})": {"transcriber": t} for t in transcribers}
 
 
 def stats(ms: Sequence[float]) -> dict[str, float]:
@@ -281,7 +286,7 @@ def latency(
             f"bench: need n >= 1, warmup >= 0, n_generate >= 1, repeats >= 1, threads >= 1 (got {n}, {warmup}, "
             f"{n_generate}, {repeats}, {thread_counts})"
         )
-    cascades = {"cascade": None} if not transcribers else {f"cascade ({t})": {"transcriber": t} for t in transcribers}
+    cascades = cascade_systems(transcribers)
     previous = torch.get_num_threads()
     by_threads: dict[str, Any] = {}
     try:

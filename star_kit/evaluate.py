@@ -545,7 +545,7 @@ def evaluate(
 
     from star_kit.audio import write_audio
     from star_kit.features import pad_frames
-    from star_kit.pipeline import MODEL_DIR, WEIGHTS, StarPipeline
+    from star_kit.pipeline import MODEL_DIR, WEIGHTS, StarPipeline, override_encoder
     from star_kit.registry import get_registry
     from star_kit.training import load_weights, mean_average_precision
 
@@ -554,8 +554,7 @@ def evaluate(
     if limit is not None and limit < 1:
         raise StarKitError(f"limit must be a positive number of clips, not {limit}")
     run = load_run(run_dir, manifest)
-    if encoder_options:  # before anything reads cfg.encoder: the speech-feature cache is keyed by it
-        run.cfg.encoder = OmegaConf.merge(run.cfg.encoder, encoder_options)
+    override_encoder(run.cfg, encoder_options)  # before anything reads cfg.encoder: the feature cache is keyed by it
     items = split_items(run.manifest, split, limit)
     judge = get_registry().load("metric", "aisfx")(device=device)
     cfg, s = run.cfg, run.cfg.sampling

@@ -34,6 +34,13 @@ class Models:
     vocoder: Vocoder
 
 
+def override_encoder(cfg: DictConfig, options: dict[str, Any] | None) -> None:
+    """Replaces keys of ``cfg.encoder`` in place (e.g. ``{"transcriber": "faster-whisper"}`` for a cascade run). Only
+    for options of the frozen, untrained encoder: the run's weights do not depend on them."""
+    if options:
+        cfg.encoder = OmegaConf.merge(cfg.encoder, options)
+
+
 def build_models(cfg: DictConfig, registry: Registry | None = None) -> Models:
     """Builds the four components of a config, wiring the sizes that connect them.
 
@@ -88,8 +95,7 @@ class StarPipeline:
             raise StarKitError(f"{run_dir} has no exported model ({folder / WEIGHTS}); finish stage 2 of the run first")
         cfg = OmegaConf.load(folder / "config.yaml")
         assert isinstance(cfg, DictConfig)
-        if encoder_options:
-            cfg.encoder = OmegaConf.merge(cfg.encoder, encoder_options)
+        override_encoder(cfg, encoder_options)
         models = build_models(cfg, registry)
         weights = load_weights(folder / WEIGHTS)
         for name in ("bridge", "generator"):
