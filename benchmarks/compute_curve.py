@@ -57,6 +57,7 @@ def plot(result: dict[str, list[dict[str, float]]], key: str, path: Path) -> boo
         ax.plot(minutes, [p["acc"] for p in points], marker="o", label=name)
         ax.fill_between(minutes, [p["low"] for p in points], [p["high"] for p in points], alpha=0.2)
     ax.set(xlabel="stage-2 training (minutes, 2 CPU cores)", ylabel=key, ylim=(0, 1), xscale="log")
+    ax.minorticks_off()
     ax.set_xticks([5, 10, 20, 40], labels=["5", "10", "20", "40"])
     ax.grid(alpha=0.3)
     ax.legend()
