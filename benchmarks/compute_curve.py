@@ -1,7 +1,7 @@
 """Quality against compute: aisfx-acc after each judged step of ``generator_ablation.py --judge-at`` runs, as a table
 and a plot.
 
-    python benchmarks/compute_curve.py curve.jsonl --curve star-tiny=0.383 --curve star-small=0.95 \\
+    python benchmarks/compute_curve.py docs/compute_curve.jsonl --curve star-tiny=0.349 --curve star-small=0.861 \\
         --out docs/compute_curve.png
 
 Each ``--curve NAME=SECONDS`` picks the JSON lines whose ``name`` is NAME and puts them on a time axis of
