@@ -19,7 +19,7 @@ import itertools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
@@ -103,6 +103,13 @@ class Stage1Config:
     align_loss: str = "cosine"  # cosine: 1 - cos per pair | contrastive: symmetric InfoNCE over the (per-rank) batch
     align_temperature: float = 0.07
     text_encoder: Any = None  # an encoder with encode_text, e.g. {_component_: cascade}
+    # Optional clean-noisy consistency (off by default): a manifest split of noisy copies of the training speech (e.g.
+    # train-noisy; each item shares its target audio with one training item). Each batch also runs the noisy copies:
+    # loss += BCE on their labels + consistency_weight * the mean squared distance of their condition tokens to the
+    # clean copies' (no gradient through the clean side), scaled by the clean tokens' variance, so that noisy speech
+    # gives the tokens the generator learned from.
+    consistency_split: str | None = None
+    consistency_weight: float = 1.0
 
 
 @dataclass
@@ -149,6 +156,13 @@ class Config:
 
 
 # ---------------------------------------------------------------------------------------------------- models
+class Stage1Output(NamedTuple):
+    logits: Tensor  # (b, c) label logits
+    aligned: Tensor | None  # (b, align_dim) projected pooled tokens; None without ``align``
+    tokens: Tensor  # (b, n, d) the bridge's condition tokens
+    token_mask: Tensor  # (b, n)
+
+
 class Stage1Model(nn.Module):
     """Bridge + linear head over the mean of its condition tokens: frames -> label logits ``(b, c)``.
 
@@ -161,11 +175,11 @@ class Stage1Model(nn.Module):
         self.head = nn.Linear(bridge.out_dim, num_labels)
         self.align = nn.Linear(bridge.out_dim, align_dim) if align_dim else None
 
-    def forward(self, values: Tensor, mask: Tensor) -> tuple[Tensor, Tensor | None]:
-        """-> label logits ``(b, c)`` and the projected pooled tokens ``(b, align_dim)`` (None without ``align``)."""
+    def forward(self, values: Tensor, mask: Tensor) -> Stage1Output:
         cond = self.bridge(Frames(values, mask, 50.0))
         pooled = masked_mean(cond.values, cond.mask, dim=1)  # (b, d)
-        return self.head(pooled), None if self.align is None else self.align(pooled)
+        aligned = None if self.align is None else self.align(pooled)
+        return Stage1Output(self.head(pooled), aligned, cond.values, cond.mask)
 
 
 class Stage2Model(nn.Module):
@@ -286,8 +300,15 @@ def prepare_data(cfg: DictConfig, models: Models, device: torch.device) -> tuple
                 f"{manifest.path}: the recipe needs a '{needed}' split (data.train_splits, stage2.extra_splits and "
                 f"val); found {', '.join(found)}"
             )
+    noisy = cfg.stage1.consistency_split
+    if noisy is not None and noisy not in found:
+        raise StarKitError(
+            f"{manifest.path}: stage1.consistency_split '{noisy}' is not a split of it; found {', '.join(found)} "
+            "(build one with data.corpus.train_snr_db, or set stage1.consistency_split=null)"
+        )
+    frames_only = [n for n in found if n.startswith("test")] + ([noisy] if noisy and noisy not in trained else [])
     splits: dict[str, Split] = {}
-    for name in trained + [n for n in found if n.startswith("test")]:
+    for name in trained + frames_only:
         items = [i for i in manifest if i.split == name]
         if is_main():  # rank 0 fills the cache; the others read it after the barrier
             features(items, True)
@@ -307,9 +328,28 @@ def prepare_data(cfg: DictConfig, models: Models, device: torch.device) -> tuple
     splits["train"] = join_splits([parts[name] for name in data.train_splits])
     if stage2_extra:
         splits["stage2-train"] = join_splits([parts[name] for name in [*data.train_splits, *stage2_extra]])
+    if noisy is not None:
+        copies = parts[noisy] if noisy in parts else splits.pop(noisy)
+        splits["stage1-noisy"] = paired_split(manifest, splits["train"], copies, noisy)
     if cfg.stage1.align_weight:
         add_caption_embeddings(cfg, manifest, splits, device)
     return manifest, splits
+
+
+def paired_split(manifest: Manifest, train: Split, noisy: Split, name: str) -> Split:
+    """The items of ``noisy`` in ``train``'s order: for each training item, the first ``name`` item with its audio."""
+    audio = {i.id: i.audio for i in manifest}
+    first: dict[str, int] = {}
+    for k, item_id in enumerate(noisy.ids):
+        first.setdefault(audio[item_id], k)
+    missing = [i for i in train.ids if audio[i] not in first]
+    if missing:
+        raise StarKitError(
+            f"{manifest.path}: stage1.consistency_split '{name}' has no copy of {len(missing)} training items "
+            f"(e.g. '{missing[0]}'); each training item needs a noisy copy with the same audio"
+        )
+    order = [first[audio[i]] for i in train.ids]
+    return Split([noisy.ids[k] for k in order], [noisy.frames[k] for k in order], noisy.targets[order])
 
 
 def add_caption_embeddings(cfg: DictConfig, manifest: Manifest, splits: dict[str, Split], device: torch.device) -> None:
@@ -356,6 +396,24 @@ def alignment_loss(pred: Tensor, text: Tensor, kind: str, temperature: float) ->
     return (F.cross_entropy(logits, targets) + F.cross_entropy(logits.T, targets)) / 2
 
 
+def halves(out: Stage1Output, b: int, paired: bool) -> tuple[Stage1Output, Stage1Output | None]:
+    """Splits a forward pass over ``b`` clean items followed by their ``b`` noisy copies (``paired``) into two."""
+    if not paired:
+        return out, None
+    first, second = (
+        Stage1Output(*(None if t is None else t[rows] for t in out)) for rows in (slice(b), slice(b, None))
+    )
+    return first, second
+
+
+def consistency_loss(noisy: Stage1Output, clean: Stage1Output) -> Tensor:
+    """Mean squared distance of the noisy copies' tokens to the clean ones' (held fixed) over valid tokens, in units of
+    the clean tokens' variance. Copies of one utterance have the same length, so their tokens line up."""
+    target = clean.tokens.detach().float()
+    valid = clean.token_mask
+    return (noisy.tokens.float() - target)[valid].pow(2).mean() / target[valid].var().clamp_min(1e-8)
+
+
 def augment(frames: Frames, frame_dropout: float, feature_noise: float) -> Frames:
     """Zeroes a random fraction of the frames (SpecAugment's time masking, frame by frame) and adds feature noise.
 
@@ -378,7 +436,7 @@ def stage1_scores(model: Stage1Model, split: Split, device: torch.device, batch_
     for start in range(0, len(split.ids), batch_size):
         idx = torch.arange(start, min(start + batch_size, len(split.ids)))
         frames = frames_batch(split, idx, device)
-        out.append(torch.sigmoid(model(frames.values, frames.mask)[0]).float().cpu())
+        out.append(torch.sigmoid(model(frames.values, frames.mask).logits).float().cpu())
     return torch.cat(out).numpy()
 
 
@@ -399,7 +457,7 @@ def run_stage1(
 ) -> Stage1Model:
     s1 = cfg.stage1
     out_dir, state_path = run_dir / "stage1", run_dir / "state" / "stage1.pt"
-    train = splits["train"]
+    train, noisy = splits["train"], splits.get("stage1-noisy")
     align_dim = 0 if train.text is None else train.text.shape[1]
     model = Stage1Model(models.bridge, train.targets.shape[1], align_dim).to(device)
     best_path = out_dir / "best.safetensors"
@@ -426,17 +484,25 @@ def run_stage1(
     )
     for epoch in bar:
         model.train()
-        losses, align_losses = [], []
+        losses, align_losses, consistency_losses = [], [], []
         for idx in loader(len(train.ids), s1.batch_size, cfg.seed, world, rank, epoch):
-            frames = augment(frames_batch(train, idx, device), s1.frame_dropout, s1.feature_noise)
+            frames = [train.frames[i] for i in idx.tolist()]
+            if noisy is not None:  # the noisy copies ride in the same forward pass (one DDP forward per backward)
+                frames += [noisy.frames[i] for i in idx.tolist()]
+            batch = augment(pad_frames(frames, 50.0).to(device), s1.frame_dropout, s1.feature_noise)
             target = torch.from_numpy(train.targets[idx.numpy()]).float().to(device)
-            logits, aligned = ddp(frames.values, frames.mask)
-            loss = F.binary_cross_entropy_with_logits(logits, target)
-            if aligned is not None:
+            out, noisy_out = halves(ddp(batch.values, batch.mask), len(idx), noisy is not None)
+            loss = F.binary_cross_entropy_with_logits(out.logits, target)
+            if out.aligned is not None:
                 assert train.text is not None
-                align = alignment_loss(aligned, train.text[idx].to(device), s1.align_loss, s1.align_temperature)
+                align = alignment_loss(out.aligned, train.text[idx].to(device), s1.align_loss, s1.align_temperature)
                 align_losses.append(align.item())
                 loss = loss + s1.align_weight * align
+            if noisy_out is not None:
+                consistency = consistency_loss(noisy_out, out)
+                consistency_losses.append(consistency.item())
+                loss = loss + F.binary_cross_entropy_with_logits(noisy_out.logits, target)
+                loss = loss + s1.consistency_weight * consistency
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -446,6 +512,8 @@ def run_stage1(
         history.append({"epoch": epoch + 1, "loss": all_reduce_mean(float(np.mean(losses)), device), **val})
         if align_losses:
             history[-1]["align_loss"] = all_reduce_mean(float(np.mean(align_losses)), device)
+        if consistency_losses:
+            history[-1]["consistency_loss"] = all_reduce_mean(float(np.mean(consistency_losses)), device)
         bar.set_postfix(loss=f"{history[-1]['loss']:.3f}", val_mAP=f"{val['mAP']:.3f}", val_top1=f"{val['top1']:.3f}")
         if val["mAP"] > best:
             best, stale = val["mAP"], 0

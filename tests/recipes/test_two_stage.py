@@ -216,11 +216,14 @@ def test_two_process_ddp(recipe_env: dict[str, str], tmp_path: Path) -> None:
         "--run-dir",
         str(run_dir),
         f"data.cache_dir={recipe_env['STARKIT_CACHE']}",
+        "stage1.consistency_split=train-noisy",  # the clean and noisy copies share one DDP forward pass
     ]
     out = subprocess.run(cmd, env=recipe_env, capture_output=True, text=True, timeout=400)
     assert out.returncode == 0, out.stderr[-3000:]
     timings = json.loads((run_dir / "timings.json").read_text())
     assert timings["world_size"] == 2 and {"data", "stage1", "stage2", "report"} <= set(timings["phases"])
+    history = json.loads((run_dir / "stage1" / "metrics.json").read_text())["history"]
+    assert all(h["consistency_loss"] > 0 for h in history)
     assert torch.load(run_dir / "state" / "stage2.pt", weights_only=True)["step"] == 12
     StarPipeline.from_pretrained(run_dir)
 
@@ -357,3 +360,50 @@ def test_train_splits_are_joined_and_a_missing_one_is_named(tiny_corpus: Path, r
     cfg.data.train_splits, cfg.stage2.extra_splits = ["train", "train-loud"], []
     with pytest.raises(StarKitError, match="needs a 'train-loud' split"):
         two_stage.prepare_data(cfg, models, torch.device("cpu"))
+
+
+def test_consistency_split_pairs_each_training_item_with_its_noisy_copy(
+    tiny_corpus: Path, recipe_env: dict[str, str]
+) -> None:
+    from star_kit.pipeline import build_models
+    from star_kit.recipes import two_stage
+
+    cfg = _tiny_config()
+    cfg.data.root, cfg.data.cache_dir = str(tiny_corpus), recipe_env["STARKIT_CACHE"]
+    cfg.stage1.consistency_split = "train-noisy"
+    models = build_models(cfg)
+    manifest, splits = two_stage.prepare_data(cfg, models, torch.device("cpu"))
+    audio = {i.id: i.audio for i in manifest}
+    train, noisy = splits["train"], splits["stage1-noisy"]
+    assert "train-noisy" not in splits and len(noisy.ids) == len(train.ids) == 52
+    assert [audio[i] for i in noisy.ids] == [audio[i] for i in train.ids]
+    assert all(i.startswith("train-noisy-") for i in noisy.ids) and (noisy.targets == train.targets).all()
+    assert all(n.shape == c.shape and not torch.equal(n, c) for n, c in zip(noisy.frames, train.frames, strict=True))
+    fewer = two_stage.Split(noisy.ids[1:], noisy.frames[1:], noisy.targets[1:])
+    with pytest.raises(StarKitError, match=f"has no copy of 1 training items \\(e.g. '{train.ids[0]}'\\)"):
+        two_stage.paired_split(manifest, train, fewer, "train-noisy")
+    cfg.stage1.consistency_split = "train-loud"
+    with pytest.raises(StarKitError, match="stage1.consistency_split 'train-loud' is not a split of it"):
+        two_stage.prepare_data(cfg, models, torch.device("cpu"))
+
+
+def test_consistency_loss_pulls_only_the_noisy_tokens_towards_the_clean_ones() -> None:
+    from star_kit.recipes.two_stage import Stage1Output, consistency_loss
+
+    rng = torch.Generator().manual_seed(0)
+    clean_tokens = (3 * torch.randn(4, 5, 8, generator=rng)).requires_grad_()
+    mask = torch.ones(4, 5, dtype=torch.bool)
+    mask[0, 3:] = False  # padded tokens do not count
+
+    def out(tokens: torch.Tensor) -> Stage1Output:
+        return Stage1Output(torch.zeros(4, 2), None, tokens, mask)
+
+    assert consistency_loss(out(clean_tokens.detach()), out(clean_tokens)).item() == pytest.approx(0.0)
+    noisy_tokens = clean_tokens.detach().clone()
+    noisy_tokens[0, 3:] += 100.0  # only padding differs
+    assert consistency_loss(out(noisy_tokens), out(clean_tokens)).item() == pytest.approx(0.0)
+    noisy_tokens = (clean_tokens.detach() + torch.randn(4, 5, 8, generator=rng)).requires_grad_()
+    loss = consistency_loss(out(noisy_tokens), out(clean_tokens))
+    assert loss.item() == pytest.approx(1 / 9, rel=0.3)  # unit-variance noise in units of the clean variance (9)
+    loss.backward()
+    assert clean_tokens.grad is None and noisy_tokens.grad is not None and noisy_tokens.grad[0, 3:].abs().sum() == 0
