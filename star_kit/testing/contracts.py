@@ -248,6 +248,16 @@ class GeneratorContract(_Contract):
         assert not torch.allclose(a, c), "a different seed gave the same sample"
         assert not torch.allclose(a, d), "guidance had no effect"
 
+    def test_progress_reports_every_step_and_changes_nothing(self) -> None:
+        gen = self.make()
+        cond = self.cond(gen)
+        calls: list[tuple[int, int]] = []
+        a = gen.sample(cond, self.num_frames, steps=self.steps, seed=5, progress=lambda *p: calls.append(p)).values
+        b = gen.sample(cond, self.num_frames, steps=self.steps, seed=5).values
+        torch.testing.assert_close(a, b)
+        total = calls[-1][1] if calls else 0
+        assert calls == [(i, total) for i in range(1, total + 1)] and total in (1, self.steps), calls
+
 
 class VocoderContract(_Contract):
     kind = "vocoder"

@@ -22,7 +22,7 @@ import torch
 from torch import Tensor
 
 from star_kit.errors import StarKitError
-from star_kit.interfaces import Frames, Generator
+from star_kit.interfaces import Frames, Generator, Progress
 from star_kit.nn import masked_mean
 from star_kit_generators.backbone import ModelSpace, build_backbone
 from star_kit_generators.conditioning import NullCondition, check_inputs, clean, guided
@@ -177,6 +177,7 @@ class Diffusion(Generator):
         guidance: float = 1.0,
         solver: str | None = None,
         seed: int | None = None,
+        progress: Progress | None = None,
     ) -> Frames:
         """DDIM from pure noise, with classifier-free guidance applied to the model output.
 
@@ -187,6 +188,7 @@ class Diffusion(Generator):
             guidance: classifier-free guidance ``w`` on the ``eps`` / ``v`` prediction.
             solver: ``"ddim"`` (``self.eta``) or ``"ddpm"`` (eta = 1); ``None`` uses ``self.solver``.
             seed: seeds the initial noise and any sampling noise; ``None`` uses the global generator.
+            progress: called with ``(done, steps)`` after each denoising step.
 
         Returns:
             Frames ``(b, num_frames, latent_dim)``, all valid; frame rate 0.0 (the caller knows the vocoder's).
@@ -218,4 +220,6 @@ class Diffusion(Generator):
             x = a_prev.sqrt() * x0 + (1 - a_prev - sigma**2).clamp(min=0).sqrt() * eps
             if eta > 0 and j + 1 < len(schedule):
                 x = x + sigma * torch.randn(x.shape, generator=gen, device=device)
+            if progress:
+                progress(j + 1, len(schedule))
         return self.space.decode(x, num_frames)

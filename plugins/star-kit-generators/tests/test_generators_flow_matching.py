@@ -140,6 +140,14 @@ def test_every_solver_runs_and_converges_to_the_adaptive_one(solver: str) -> Non
         assert err_fine < err_coarse
 
 
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_progress_counts_grid_steps_and_the_adaptive_solver_reports_once(solver: str) -> None:
+    gen = FlowMatching(**TINY).eval()
+    calls: list[tuple[int, int]] = []
+    gen.sample(_cond(), 6, steps=3, solver=solver, seed=3, progress=lambda *p: calls.append(p))
+    assert calls == ([(1, 1)] if solver == "dopri5" else [(1, 3), (2, 3), (3, 3)])
+
+
 def test_bad_requests_are_one_line_errors() -> None:
     gen = FlowMatching(**TINY).eval()
     with pytest.raises(StarKitError, match="solver 'heun'"):
