@@ -306,6 +306,8 @@ def prepare_data(cfg: DictConfig, models: Models, device: torch.device) -> tuple
             f"{manifest.path}: stage1.consistency_split '{noisy}' is not a split of it; found {', '.join(found)} "
             "(build one with data.corpus.train_snr_db, or set stage1.consistency_split=null)"
         )
+    if cfg.stage1.consistency_weight < 0:
+        raise StarKitError(f"stage1.consistency_weight must be >= 0, not {cfg.stage1.consistency_weight}")
     frames_only = [n for n in found if n.startswith("test")] + ([noisy] if noisy and noisy not in trained else [])
     splits: dict[str, Split] = {}
     for name in trained + frames_only:

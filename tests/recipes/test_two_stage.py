@@ -382,7 +382,10 @@ def test_consistency_split_pairs_each_training_item_with_its_noisy_copy(
     fewer = two_stage.Split(noisy.ids[1:], noisy.frames[1:], noisy.targets[1:])
     with pytest.raises(StarKitError, match=f"has no copy of 1 training items \\(e.g. '{train.ids[0]}'\\)"):
         two_stage.paired_split(manifest, train, fewer, "train-noisy")
-    cfg.stage1.consistency_split = "train-loud"
+    cfg.stage1.consistency_weight = -1.0
+    with pytest.raises(StarKitError, match="stage1.consistency_weight must be >= 0, not -1.0"):
+        two_stage.prepare_data(cfg, models, torch.device("cpu"))
+    cfg.stage1.consistency_split, cfg.stage1.consistency_weight = "train-loud", 1.0
     with pytest.raises(StarKitError, match="stage1.consistency_split 'train-loud' is not a split of it"):
         two_stage.prepare_data(cfg, models, torch.device("cpu"))
 
