@@ -27,7 +27,6 @@ Shapes: n clips, d embedding width, c classes, t frames.
 
 from __future__ import annotations
 
-import copy
 import csv
 import io
 import json
@@ -545,9 +544,9 @@ def evaluate(
 
     from star_kit.audio import write_audio
     from star_kit.features import pad_frames
-    from star_kit.pipeline import MODEL_DIR, WEIGHTS, StarPipeline, override_encoder
+    from star_kit.pipeline import StarPipeline, override_encoder
     from star_kit.registry import get_registry
-    from star_kit.training import load_weights, mean_average_precision
+    from star_kit.training import mean_average_precision
 
     if condition not in CONDITIONS:
         raise StarKitError(f"condition must be one of {', '.join(CONDITIONS)}, not '{condition}'")
@@ -571,13 +570,7 @@ def evaluate(
     pipe = StarPipeline.from_pretrained(run.run_dir, device=device, encoder_options=encoder_options)
     models, dev = pipe.models, pipe.device
     # Stage 1 is scored with the bridge and head as stage 1 left them (stage 2 may have trained the bridge's proj).
-    weights = load_weights(run.run_dir / MODEL_DIR / WEIGHTS)
-    stage1 = {k.removeprefix("stage1."): v for k, v in weights.items() if k.startswith("stage1.")}
-    stage1_bridge = copy.deepcopy(models.bridge)
-    stage1_bridge.load_state_dict({k.removeprefix("bridge."): v for k, v in stage1.items() if k.startswith("bridge.")})
-    head = nn.Linear(models.bridge.out_dim, len(run.labels))
-    head.load_state_dict({k.removeprefix("head."): v for k, v in stage1.items() if k.startswith("head.")})
-    head.to(dev).eval()
+    stage1_bridge, head = pipe.stage1_head(run.run_dir, len(run.labels))
     targets = np.stack([multi_hot(i.labels, run.labels) for i in items])  # (n, c)
     out_dir = run.run_dir / "eval" / (split if condition == "speech" else f"{split}-{condition}")
     if encoder_options:

@@ -7,6 +7,7 @@ come from installed packages or the paths the config names).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 from omegaconf import DictConfig, OmegaConf
+from torch import nn
 
 from star_kit.audio import check_waveform, resample
 from star_kit.config import instantiate
@@ -113,6 +115,19 @@ class StarPipeline:
                     f"(missing {missing[:3]}, unexpected {unexpected[:3]})"
                 )
         return cls(models, cfg, device)
+
+    def stage1_head(self, run_dir: str | Path, num_labels: int) -> tuple[Bridge, nn.Linear]:
+        """The run's stage-1 bridge and label head (``stage1.*`` weights) as stage 1 left them (stage 2 may have
+        trained the bridge's ``proj`` since), in eval mode on this pipeline's device."""
+        from star_kit.training import load_weights
+
+        weights = load_weights(Path(run_dir) / MODEL_DIR / WEIGHTS)
+        stage1 = {k.removeprefix("stage1."): v for k, v in weights.items() if k.startswith("stage1.")}
+        bridge = copy.deepcopy(self.models.bridge)
+        bridge.load_state_dict({k.removeprefix("bridge."): v for k, v in stage1.items() if k.startswith("bridge.")})
+        head = nn.Linear(bridge.out_dim, num_labels)
+        head.load_state_dict({k.removeprefix("head."): v for k, v in stage1.items() if k.startswith("head.")})
+        return bridge.to(self.device).eval(), head.to(self.device).eval()
 
     @property
     def sample_rate(self) -> int:

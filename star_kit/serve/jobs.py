@@ -5,7 +5,6 @@ Shapes: n samples, c classes.
 
 from __future__ import annotations
 
-import copy
 import io
 import json
 import threading
@@ -17,10 +16,9 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch import nn
 
 from star_kit.errors import StarKitError
-from star_kit.pipeline import MODEL_DIR, WEIGHTS, StarPipeline
+from star_kit.pipeline import MODEL_DIR, StarPipeline
 
 STATES = ("queued", "running", "done", "error")
 
@@ -67,19 +65,9 @@ class LabelHead:
     """The run's stage-1 bridge and label head: speech -> sound-event labels with scores (what the model heard)."""
 
     def __init__(self, pipe: StarPipeline, run_dir: str | Path) -> None:
-        from star_kit.training import load_weights
-
-        folder = pipe_folder(run_dir)
-        self.labels: list[str] = json.loads((folder / "labels.json").read_text())
-        weights = load_weights(folder / WEIGHTS)
-        stage1 = {k.removeprefix("stage1."): v for k, v in weights.items() if k.startswith("stage1.")}
-        self.pipe, self.bridge = pipe, copy.deepcopy(pipe.models.bridge)
-        bridge = {k.removeprefix("bridge."): v for k, v in stage1.items() if k.startswith("bridge.")}
-        self.bridge.load_state_dict(bridge)
-        self.head = nn.Linear(self.bridge.out_dim, len(self.labels))
-        self.head.load_state_dict({k.removeprefix("head."): v for k, v in stage1.items() if k.startswith("head.")})
-        self.bridge.to(pipe.device).eval()
-        self.head.to(pipe.device).eval()
+        self.labels: list[str] = json.loads((pipe_folder(run_dir) / "labels.json").read_text())
+        self.pipe = pipe
+        self.bridge, self.head = pipe.stage1_head(run_dir, len(self.labels))
 
     @classmethod
     def load(cls, pipe: StarPipeline, run_dir: str | Path) -> LabelHead | None:
