@@ -121,8 +121,10 @@ class StarPipeline:
         trained the bridge's ``proj`` since), in eval mode on this pipeline's device."""
         from star_kit.training import load_weights
 
-        weights = load_weights(Path(run_dir) / MODEL_DIR / WEIGHTS)
-        stage1 = {k.removeprefix("stage1."): v for k, v in weights.items() if k.startswith("stage1.")}
+        path = Path(run_dir) / MODEL_DIR / WEIGHTS
+        stage1 = {k.removeprefix("stage1."): v for k, v in load_weights(path).items() if k.startswith("stage1.")}
+        if not stage1:
+            raise StarKitError(f"{path} has no stage-1 model (stage1.*); re-export the run")
         bridge = copy.deepcopy(self.models.bridge)
         bridge.load_state_dict({k.removeprefix("bridge."): v for k, v in stage1.items() if k.startswith("bridge.")})
         head = nn.Linear(bridge.out_dim, num_labels)

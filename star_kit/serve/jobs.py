@@ -71,13 +71,13 @@ class LabelHead:
 
     @classmethod
     def load(cls, pipe: StarPipeline, run_dir: str | Path) -> LabelHead | None:
-        """None when the run has no stage-1 head or label list (then the page shows no labels)."""
-        folder = pipe_folder(run_dir)
-        if not (folder / "labels.json").exists():
+        """None when the run has no label list or stage-1 weights (then the page shows no labels); weights that do
+        not fit the run's bridge are an error at start-up."""
+        if not (pipe_folder(run_dir) / "labels.json").exists():
             return None
         try:
             return cls(pipe, run_dir)
-        except (KeyError, RuntimeError):
+        except StarKitError:  # no stage1.* weights
             return None
 
     @torch.no_grad()
