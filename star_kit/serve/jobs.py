@@ -105,16 +105,21 @@ def wav_bytes(wav: np.ndarray, sample_rate: int) -> bytes:
 
 
 def spectrogram_png(wav: np.ndarray, sample_rate: int) -> bytes:
-    """A log-magnitude spectrogram picture (matplotlib's object API: no pyplot state shared between threads)."""
+    """The report's log-mel spectrogram as a picture (matplotlib's object API: no pyplot state shared between
+    threads)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    from star_kit.report import log_mel_image
+
+    image = log_mel_image(wav, sample_rate)  # (bands, frames)
     fig = Figure(figsize=(6, 2.2), dpi=100)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    ax.specgram(wav + 1e-7, NFFT=512, noverlap=384, Fs=sample_rate, cmap="magma")
+    extent = (0.0, len(wav) / sample_rate, 0.0, float(image.shape[0]))
+    ax.imshow(image, origin="lower", aspect="auto", cmap="magma", extent=extent)
     ax.set_xlabel("seconds")
-    ax.set_ylabel("Hz")
+    ax.set_ylabel("mel band")
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png")

@@ -1,4 +1,4 @@
-"""A tiny spoken-events corpus built once per test session, shared by the recipe tests."""
+"""The recipe tests' tiny config and their subprocess environment (the corpus is tests/conftest.py's)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from star_kit.registry import get_registry
-
 CONFIG = Path(__file__).parent / "tiny.yaml"
-
-
-@pytest.fixture(scope="session")
-def tiny_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("spoken-events-tiny")
-    corpus = get_registry().load("corpus", "spoken-events")(train_snr_db=(0.0, 20.0))  # with train-noisy
-    corpus.build(str(root), size="tiny", seed=0)
-    return root
 
 
 @pytest.fixture

@@ -23,16 +23,16 @@ CONFIG = Path(__file__).parents[1] / "recipes" / "tiny.yaml"
 
 
 @pytest.fixture(scope="session")
-def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tiny corpus and a run of the tiny config on it (random Whisper-shaped encoder, Griffin-Lim decoding), or
+def tiny_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A run of the tiny config on the shared tiny corpus (random Whisper-shaped encoder, Griffin-Lim decoding), or
     the finished run that ``STARKIT_SERVE_RUN`` names (to time the browser test on a real model)."""
     if os.environ.get("STARKIT_SERVE_RUN"):
         return Path(os.environ["STARKIT_SERVE_RUN"])
+    corpus = request.getfixturevalue("tiny_corpus")  # built only when this run is
     root = tmp_path_factory.mktemp("serve-run")
-    get_registry().load("corpus", "spoken-events")().build(str(root / "corpus"), size="tiny", seed=0)
     env = {
         **os.environ,
-        "STARKIT_TEST_DATA": str(root / "corpus"),
+        "STARKIT_TEST_DATA": str(corpus),
         "STARKIT_CACHE": str(root / "cache"),
         "OMP_NUM_THREADS": "1",
         "HF_HUB_OFFLINE": "1",
