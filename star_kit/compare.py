@@ -1,12 +1,14 @@
 """``starkit eval``, ``starkit bench latency`` and ``starkit compare``: the evidence commands.
 
 ``compare`` evaluates an end-to-end run and a cascade run (trained with ``cascade-tiny``: the same bridge,
-generator and vocoder on caption text) on the clean and noisy test splits, measures both front ends' latency side
-by side, and writes one table: end-to-end vs cascade (ASR transcripts) vs text upper bound (true captions).
+generator and vocoder on caption text) on the clean, paraphrased (where the corpus has it) and noisy test splits,
+measures both front ends' latency side by side, and writes one table: end-to-end vs cascade (ASR transcripts) vs
+text upper bound (true captions).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,8 @@ import click
 
 from star_kit.files import write_text_atomic
 
-SPLITS = ("test", "test-noisy")
+SPLITS = ("test", "test-paraphrase", "test-noisy")
+OPTIONAL_SPLITS = frozenset({"test-paraphrase"})  # compared where the run's manifest has it (older corpora lack it)
 TRANSCRIBERS = ("transformers", "faster-whisper")  # the cascade encoder's (star_kit_eval.cascade), kept in step
 
 
@@ -162,6 +165,12 @@ def _evaluated(
     )
 
 
+def compared_splits(present: Iterable[str]) -> list[str]:
+    """``SPLITS`` less the optional ones a manifest with splits ``present`` lacks."""
+    found = set(present)
+    return [s for s in SPLITS if s in found or s not in OPTIONAL_SPLITS]
+
+
 def comparison(e2e: Path, cascade: Path, limit: int | None = None, n: int = 30, transcriber: str | None = None) -> str:
     """Runs the evaluations and the latency benchmark; returns the markdown section.
 
@@ -169,7 +178,7 @@ def comparison(e2e: Path, cascade: Path, limit: int | None = None, n: int = 30, 
     with (its evaluations go to ``eval/<split>-<transcriber>``); the text upper bound does not transcribe.
     """
     from star_kit.bench import latency, markdown
-    from star_kit.evaluate import with_interval
+    from star_kit.evaluate import load_run, with_interval
 
     options = {"transcriber": transcriber} if transcriber else None
     asr = f"{transcriber} ASR" if transcriber else "ASR"
@@ -178,10 +187,11 @@ def comparison(e2e: Path, cascade: Path, limit: int | None = None, n: int = 30, 
         f"cascade ({asr} -> text -> same generator)": (cascade, "speech", options),
         "text upper bound (true caption)": (cascade, "caption", None),
     }
+    splits = compared_splits(load_run(e2e).manifest.split_counts())
     results = {
         (name, split): _evaluated(run, split, cond, limit, opts)
         for name, (run, cond, opts) in systems.items()
-        for split in SPLITS
+        for split in splits
     }
     bench = latency(e2e, cascade, n=n, transcribers=[transcriber] if transcriber else None)
     timed = next(iter(bench["by_threads"].values()))["systems"]
@@ -239,7 +249,7 @@ def comparison(e2e: Path, cascade: Path, limit: int | None = None, n: int = 30, 
     "the table then goes to E2E/eval/report-TRANSCRIBER.md and E2E/report.md is left as it is.",
 )
 def compare(e2e: Path, cascade: Path, limit: int | None, n: int, cascade_transcriber: str | None) -> None:
-    """End-to-end vs cascade vs text upper bound, clean and noisy: one table, added to E2E/report.md.
+    """End-to-end vs cascade vs text upper bound, clean, paraphrased and noisy: one table, added to E2E/report.md.
 
     \b
     Example:

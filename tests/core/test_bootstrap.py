@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -60,7 +61,7 @@ def test_with_interval_formats_value_and_interval() -> None:
 
 
 def test_comparison_table_shows_the_intervals(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from star_kit import bench, compare
+    from star_kit import bench, compare, evaluate
 
     metrics = {
         "stage1": {"mAP": 0.844, "mAP_ci95": [0.75, 0.93], "top1": 0.896, "top1_ci95": [0.8124, 0.979]},
@@ -83,6 +84,8 @@ def test_comparison_table_shows_the_intervals(monkeypatch: pytest.MonkeyPatch, t
     monkeypatch.setattr(compare, "_evaluated", lambda *args: calls.append(args) or metrics)  # no runs: formatting only
     monkeypatch.setattr(bench, "latency", lambda *args, **kwargs: calls.append(kwargs) or latency)
     monkeypatch.setattr(bench, "markdown", lambda result: "")
+    run = SimpleNamespace(manifest=SimpleNamespace(split_counts=lambda: {"test": 130, "test-noisy": 390}))
+    monkeypatch.setattr(evaluate, "load_run", lambda run_dir: run)
     table = compare.comparison(tmp_path, tmp_path)
     assert "| 0.844 [0.750, 0.930] | 0.896 [0.812, 0.979] | 0.208 [0.104, 0.333] | 358.2 | 4.580 | 29 |" in table
     assert "aisfx-acc 0.938 [0.854, 1.000]" in table and "95 % percentile-bootstrap intervals" in table
@@ -93,3 +96,10 @@ def test_comparison_table_shows_the_intervals(monkeypatch: pytest.MonkeyPatch, t
     fast = {"transcriber": "faster-whisper"}
     assert options == [None, None, fast, fast, None, None]
     assert calls[-1]["transcribers"] == ["faster-whisper"]
+
+
+def test_comparison_adds_the_paraphrase_split_where_the_corpus_has_it() -> None:
+    from star_kit.compare import compared_splits
+
+    assert compared_splits(["train", "test", "test-noisy"]) == ["test", "test-noisy"]
+    assert compared_splits(["test", "test-noisy", "test-paraphrase"]) == ["test", "test-paraphrase", "test-noisy"]

@@ -30,13 +30,14 @@ from star_kit.audio import check_waveform, resample, write_audio
 from star_kit.errors import StarKitError
 from star_kit.files import write_text_atomic
 from star_kit.sources import Corpus, Voice
-from star_kit_corpus.captions import Caption, make_caption
+from star_kit_corpus import paraphrases
+from star_kit_corpus.captions import PARAPHRASE, Caption, check_vocabulary, make_caption
 from star_kit_corpus.sounds import CLASSES, SAMPLE_RATE, colored_noise, render_event
 from star_kit_corpus.voices import VOICES
 
 SPEECH_RATE = 16000
 CORPUS_VERSION = 1  # bump whenever a change to this plugin changes the files a build writes
-SPLITS = ("train", "val", "test", "test-noisy", "train-noisy")
+SPLITS = ("train", "val", "test", "test-paraphrase", "test-noisy", "train-noisy")
 # items per split; test-noisy holds one copy of every test item per SNR, train-noisy (optional) one of every train item
 SIZES = {
     "tiny": {"train": 52, "val": 13, "test": 26},
@@ -51,7 +52,7 @@ TEST_VOICES = ("hibari", "piper-joe", "espeak-en-gb-m7", "espeak-en-rp-f5")
 KINDS = ("single", "single", "overlap", "sequence")  # half single events, a quarter of each two-event kind
 NOISES = ("babble", "pink", "white")
 MIN_ITEMS_PER_WORKER = 100
-_SPLIT_CODE = {"train": 1, "val": 2, "test": 3, "test-noisy": 4, "train-noisy": 5}
+_SPLIT_CODE = {"train": 1, "val": 2, "test": 3, "test-noisy": 4, "train-noisy": 5, "test-paraphrase": 6}
 _BABBLE = (
     "the meeting starts at nine tomorrow morning", "please send me the report before lunch",
     "we will need more chairs for the guests", "my brother moved to a new city last year",
@@ -117,6 +118,7 @@ def plan(
     max_seconds: float = 4.0,
     snr_db: Sequence[float] = (10.0, 5.0, 0.0),
     train_snr_db: tuple[float, float] | None = None,
+    vocabulary: str = "templates",
 ) -> list[Item]:
     """Every item of a build, in manifest order; cheap (no audio is made)."""
     if size not in SIZES:
@@ -140,12 +142,13 @@ def plan(
                     index=i,
                     kind=kinds[i],
                     classes=classes,
-                    caption=make_caption(kinds[i], classes, rng, test=split == "test"),
+                    caption=make_caption(kinds[i], classes, rng, test=split == "test", vocabulary=vocabulary),
                     voice=voices[i],
                     num_samples=int(rng.uniform(min_seconds, max_seconds) * SAMPLE_RATE),
                     speech_seed=int(rng.integers(2**31)),
                 )
             )
+    items += _paraphrase_items(size, seed, min_seconds, max_seconds)
     tests, trains = [it for it in items if it.split == "test"], [it for it in items if it.split == "train"]
     for k, snr in enumerate(snr_db):
         items += [_noisy(it, "test-noisy", it.index * len(snr_db) + k, float(snr), f"-snr{snr:g}") for it in tests]
@@ -153,6 +156,38 @@ def plan(
         draw = _rng(seed, "train-noisy", 0)
         for it, snr in zip(trains, draw.uniform(*train_snr_db, len(trains)), strict=True):
             items.append(_noisy(it, "train-noisy", it.index, round(float(snr), 2), ""))
+    return items
+
+
+def _paraphrase_items(size: str, seed: int, min_seconds: float, max_seconds: float) -> list[Item]:
+    """test-paraphrase: the requests of ``paraphrases.py`` (tiny: one per class and four pairs), spoken by the test
+    voices, each with a scene of the classes it asks for."""
+    singles = paraphrases.SINGLE.items()
+    requests = [("single", (cls,), texts[k % len(texts)]) for k, (cls, texts) in enumerate(singles)]
+    pairs = [(kind, (a, b), text) for kind, a, b, text in paraphrases.PAIRS]
+    if size == "tiny":
+        pairs = pairs[:: len(pairs) // 4]
+    else:
+        requests = [("single", (cls,), text) for cls, texts in singles for text in texts]
+    requests += pairs
+    split = "test-paraphrase"
+    voices = _balanced(_rng(seed, split, 0), TEST_VOICES, len(requests))
+    items = []
+    for i, (kind, classes, text) in enumerate(requests):
+        rng = _rng(seed, split, i + 1, 0)
+        items.append(
+            Item(
+                id=f"{split}-{i:05d}",
+                split=split,
+                index=i,
+                kind=kind,
+                classes=classes,
+                caption=Caption(text[0].upper() + text[1:], PARAPHRASE, ()),
+                voice=voices[i],
+                num_samples=int(rng.uniform(min_seconds, max_seconds) * SAMPLE_RATE),
+                speech_seed=int(rng.integers(2**31)),
+            )
+        )
     return items
 
 
@@ -308,7 +343,8 @@ class SpokenEvents(Corpus):
     """26 sound-event classes in single and two-event scenes, captioned and spoken by 14 TTS voices.
 
     Splits: ``train`` and ``val`` spoken by 10 espeak-ng voices with training caption templates; ``test`` by voices
-    never heard in training (hibari, piper-joe, two held-out espeak voices) with test-only templates; ``test-noisy``
+    never heard in training (hibari, piper-joe, two held-out espeak voices) with test-only templates;
+    ``test-paraphrase`` = requests in people's own words (``paraphrases.py``) by the same voices; ``test-noisy``
     = the test speech mixed with babble, pink or white noise at each of ``snr_db``; ``train-noisy`` (only with
     ``train_snr_db``) = the train speech mixed the same way at one SNR drawn uniformly from that range (for
     multi-condition training, ``data.train_splits`` of the two-stage recipe; its babble
@@ -321,6 +357,9 @@ class SpokenEvents(Corpus):
         max_seconds: longest scene length.
         snr_db: signal-to-noise ratios of the test-noisy copies.
         train_snr_db: ``[low, high]``: also build ``train-noisy``, its SNRs drawn from this range (default: none).
+        vocabulary: the captions' words (``captions.VOCABULARIES``): ``templates`` (three paraphrases per class, five
+            templates per kind) or ``rich`` (16 + 16 per class, request frames such as "play me ...", "what does ...
+            sound like?"; docs/data.md).
         progress: show a progress bar on stderr.
     """
 
@@ -331,6 +370,7 @@ class SpokenEvents(Corpus):
         max_seconds: float = 4.0,
         snr_db: tuple[float, ...] = (10.0, 5.0, 0.0),
         train_snr_db: tuple[float, float] | None = None,
+        vocabulary: str = "templates",
         progress: bool = True,
     ) -> None:
         if not 1.0 <= min_seconds <= max_seconds <= 30.0:
@@ -342,6 +382,8 @@ class SpokenEvents(Corpus):
             raise StarKitError(f"spoken-events: train_snr_db must be a range [low, high], got {list(train_snr_db)}")
         self.min_seconds, self.max_seconds, self.snr_db = float(min_seconds), float(max_seconds), tuple(snr_db)
         self.train_snr_db = None if train_snr_db is None else (float(train_snr_db[0]), float(train_snr_db[1]))
+        check_vocabulary(vocabulary)
+        self.vocabulary = vocabulary
 
     @property
     def labels(self) -> list[str]:
@@ -350,7 +392,7 @@ class SpokenEvents(Corpus):
     def build(self, out_dir: str, size: str = "small", seed: int = 0) -> str:
         """Builds (or finishes building) the corpus; returns the manifest path."""
         out = Path(out_dir)
-        items = plan(size, seed, self.min_seconds, self.max_seconds, self.snr_db, self.train_snr_db)
+        items = plan(size, seed, self.min_seconds, self.max_seconds, self.snr_db, self.train_snr_db, self.vocabulary)
         out.mkdir(parents=True, exist_ok=True)
         self._check_settings(out, size, seed)
         for stale in (*out.glob("audio/*/.*.tmp"), *out.glob("speech/*/.*.tmp")):
@@ -375,11 +417,13 @@ class SpokenEvents(Corpus):
         }
         if self.train_snr_db is not None:  # absent otherwise, so folders built before the option stay valid
             settings["train_snr_db"] = list(self.train_snr_db)
+        if self.vocabulary != "templates":  # likewise
+            settings["vocabulary"] = self.vocabulary
         path = out / "corpus.json"
         if path.exists():
             old = json.loads(path.read_text())
             if old != settings:
-                diff = ", ".join(f"{k}={old.get(k)!r}" for k in settings if old.get(k) != settings[k])
+                diff = ", ".join(f"{k}={old.get(k)!r}" for k in {**old, **settings} if old.get(k) != settings.get(k))
                 raise StarKitError(
                     f"{path}: this folder was built with {diff}; use another output folder or delete this one"
                 )

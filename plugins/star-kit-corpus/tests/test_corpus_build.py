@@ -12,10 +12,10 @@ import soundfile as sf
 
 from star_kit.errors import StarKitError
 from star_kit.registry import get_registry
-from star_kit_corpus import spoken_events
-from star_kit_corpus.captions import TEST_TEMPLATES
+from star_kit_corpus import paraphrases, spoken_events
+from star_kit_corpus.captions import TEST_TEMPLATES, VOCABULARIES
 from star_kit_corpus.sounds import CLASSES
-from star_kit_corpus.spoken_events import SIZES, TEST_VOICES, TRAIN_VOICES, SpokenEvents, plan
+from star_kit_corpus.spoken_events import SIZES, SPLITS, TEST_VOICES, TRAIN_VOICES, SpokenEvents, plan
 
 KEYS = {"id", "speech", "audio", "caption", "labels", "split", "voice", "duration", "speech_sample_rate",
         "audio_sample_rate"}  # fmt: skip
@@ -43,8 +43,9 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_manifest_follows_the_contract(tiny: Path) -> None:
     rows = _rows(tiny)
     sizes = SIZES["tiny"]
-    counts = {s: sum(r["split"] == s for r in rows) for s in ("train", "val", "test", "test-noisy", "train-noisy")}
-    assert counts == {**sizes, "test-noisy": 3 * sizes["test"], "train-noisy": sizes["train"]}
+    counts = {s: sum(r["split"] == s for r in rows) for s in SPLITS}
+    noisy = {"test-noisy": 3 * sizes["test"], "train-noisy": sizes["train"]}
+    assert counts == {**sizes, **noisy, "test-paraphrase": len(CLASSES) + 4}  # tiny: one request per class, 4 pairs
     assert len({r["id"] for r in rows}) == len(rows)
     assert json.loads((tiny / "labels.json").read_text()) == list(CLASSES)
     for r in rows:
@@ -70,17 +71,46 @@ def test_classes_are_balanced_in_every_split(tiny: Path) -> None:
 
 def test_test_voices_and_templates_are_never_in_training(tiny: Path) -> None:
     rows = _rows(tiny)
-    voices = {s: {r["voice"] for r in rows if r["split"] == s} for s in ("train", "val", "test")}
+    voices = {s: {r["voice"] for r in rows if r["split"] == s} for s in ("train", "val", "test", "test-paraphrase")}
     assert voices["train"] <= set(TRAIN_VOICES) and voices["val"] <= set(TRAIN_VOICES)
-    assert voices["test"] == set(TEST_VOICES)
-    items = plan("small", 0)
-    for it in items:
-        held_out = it.caption.has_test_only_part()
-        assert held_out == it.split.startswith("test"), f"{it.id}: '{it.caption.text}'"
-    train_captions = {it.caption.text for it in items if not it.split.startswith("test")}
-    test_captions = {it.caption.text for it in items if it.split == "test"}
-    assert not train_captions & test_captions
-    assert {it.caption.template for it in items if it.split == "test"} == set(TEST_TEMPLATES)
+    assert voices["test"] == voices["test-paraphrase"] == set(TEST_VOICES)
+    for vocabulary in VOCABULARIES:
+        items = plan("small", 0, vocabulary=vocabulary)
+        for it in items:
+            held_out = it.caption.has_test_only_part()
+            assert held_out == it.split.startswith("test"), f"{it.id}: '{it.caption.text}'"
+        train_captions = {it.caption.text for it in items if not it.split.startswith("test")}
+        test_captions = {it.caption.text for it in items if it.split == "test"}
+        assert not train_captions & test_captions
+    test_templates = {it.caption.template for it in plan("small", 0) if it.split == "test"}
+    assert test_templates == set(TEST_TEMPLATES)
+
+
+def test_the_rich_vocabulary_is_a_setting_of_the_folder(tmp_path: Path) -> None:
+    """Only the captions change (the scenes and voices do not), and a folder keeps the vocabulary it was built with."""
+    rich, plain = plan("tiny", 0, vocabulary="rich"), plan("tiny", 0)
+    assert [(a.id, a.classes, a.voice) for a in rich] == [(b.id, b.classes, b.voice) for b in plain]
+    assert sum(a.caption.text != b.caption.text for a, b in zip(rich, plain, strict=True)) > len(rich) // 2
+    with pytest.raises(StarKitError, match="unknown caption vocabulary 'fancy'; vocabularies: templates, rich"):
+        SpokenEvents(vocabulary="fancy")
+    SpokenEvents(vocabulary="rich")._check_settings(tmp_path, "tiny", 0)
+    with pytest.raises(StarKitError, match="built with vocabulary='rich'; use another output folder"):
+        SpokenEvents()._check_settings(tmp_path, "tiny", 0)
+
+
+def test_paraphrase_split_asks_for_every_request_in_its_own_words() -> None:
+    """test-paraphrase (small) holds every written request once, with a scene of the classes it names."""
+    items = [it for it in plan("small", 0) if it.split == "test-paraphrase"]
+    singles = [(cls, text) for cls, texts in paraphrases.SINGLE.items() for text in texts]
+    pairs = [((a, b), text) for _, a, b, text in paraphrases.PAIRS]
+    assert [((it.classes[0],), it.caption.text.lower()) for it in items[: len(singles)]] == [
+        ((c,), t.lower()) for c, t in singles
+    ]
+    assert [(it.classes, it.caption.text.lower()) for it in items[len(singles) :]] == [(c, t.lower()) for c, t in pairs]
+    assert set(paraphrases.SINGLE) == set(CLASSES)
+    assert {it.kind for it in items} == {"single", "overlap", "sequence"}
+    train = {it.caption.text.lower() for it in plan("small", 0) if not it.split.startswith("test")}
+    assert len(train & {it.caption.text.lower() for it in items}) <= 20  # only bare ones such as "a cat meowing"
 
 
 @pytest.mark.parametrize("split", ["test", "train"])

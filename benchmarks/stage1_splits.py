@@ -1,0 +1,71 @@
+"""Stage-1 recognition per split: top-1 and mAP of a run's bridge and label head, with 95 % intervals, and its misses.
+
+    python benchmarks/stage1_splits.py runs/star-tiny --splits test,test-paraphrase [--manifest M] [--misses 20]
+
+Encodes each item of ``--splits`` (of the run's corpus, or ``--manifest`` with the same labels) with the run's
+encoder, runs the stage-1 bridge and head (``stage1/best.safetensors``), and prints one table row per split plus
+the first ``--misses`` misclassified single-event items of each split as ``caption -> predicted class`` (which
+words the bridge does not know). Needs only stage 1, so it scores stage-1 ablations that never trained stage 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import torch
+from omegaconf import OmegaConf
+
+from star_kit.audio import load_audio
+from star_kit.data.manifest import multi_hot, read_manifest
+from star_kit.evaluate import bootstrap_interval, event_correct, map_interval
+from star_kit.features import pad_waves
+from star_kit.pipeline import build_models
+from star_kit.recipes import two_stage
+from star_kit.training import load_weights, mean_average_precision
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("run_dir", type=Path, help="A two_stage run with stage1/best.safetensors and config.yaml.")
+    parser.add_argument("--splits", default="test,test-paraphrase")
+    parser.add_argument("--manifest", type=Path, help="[default: the run's corpus]")
+    parser.add_argument("--misses", type=int, default=20, help="Misclassified items listed per split.")
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    cfg = OmegaConf.merge(OmegaConf.structured(two_stage.Config), OmegaConf.load(args.run_dir / "config.yaml"))
+    models = build_models(cfg)
+    manifest = read_manifest(args.manifest or Path(cfg.data.manifest or Path(cfg.data.root) / "manifest.jsonl"))
+    model = two_stage.Stage1Model(models.bridge, len(manifest.labels))
+    weights = load_weights(args.run_dir / "stage1" / "best.safetensors")
+    missing = model.load_state_dict(weights, strict=False).missing_keys
+    if missing:  # unexpected keys (a caption-alignment projection) are not used here; missing ones are an error
+        raise SystemExit(f"{args.run_dir}/stage1/best.safetensors lacks {', '.join(missing)}")
+    model.eval()
+    models.encoder.eval()
+    rows, misses = ["| split | items | stage-1 top-1 | stage-1 mAP |", "|---|---|---|---|"], []
+    for split in args.splits.split(","):
+        items = [i for i in manifest if i.split == split]
+        targets = np.stack([multi_hot(i.labels, manifest.labels) for i in items])
+        scores = []
+        for start in range(0, len(items), 16):
+            sr = models.encoder.sample_rate
+            wav, lengths = pad_waves([load_audio(manifest.speech_path(i), sr)[0] for i in items[start:][:16]])
+            with torch.no_grad():
+                frames = models.encoder(wav, lengths)
+                scores.append(torch.sigmoid(model(frames.values.float(), frames.mask).logits))
+        s = torch.cat(scores).numpy()
+        correct = event_correct(s, targets)
+        top1, (lo, hi) = correct.mean(), bootstrap_interval(correct)
+        m, (mlo, mhi) = mean_average_precision(s, targets), map_interval(s, targets)
+        rows.append(f"| {split} | {len(items)} | {top1:.3f} [{lo:.3f}, {hi:.3f}] | {m:.3f} [{mlo:.3f}, {mhi:.3f}] |")
+        wrong = [(i, manifest.labels[int(s[k].argmax())]) for k, i in enumerate(items) if not correct[k]]
+        singles = [f"{split}: {i.caption} ({i.labels[0]}) -> {p}" for i, p in wrong if len(i.labels) == 1]
+        misses += singles[: args.misses]
+    print("\n".join(rows + [""] + misses))
+
+
+if __name__ == "__main__":
+    main()
