@@ -163,13 +163,12 @@ def _paraphrase_items(size: str, seed: int, min_seconds: float, max_seconds: flo
     """test-paraphrase: the requests of ``paraphrases.py`` (tiny: one per class and four pairs), spoken by the test
     voices, each with a scene of the classes it asks for."""
     singles = paraphrases.SINGLE.items()
-    requests = [("single", (cls,), texts[k % len(texts)]) for k, (cls, texts) in enumerate(singles)]
     pairs = [(kind, (a, b), text) for kind, a, b, text in paraphrases.PAIRS]
-    if size == "tiny":
-        pairs = pairs[:: len(pairs) // 4]
+    if size == "tiny":  # one request per class (rotating through each list) and four pairs
+        requests = [("single", (cls,), texts[k % len(texts)]) for k, (cls, texts) in enumerate(singles)]
+        requests += pairs[:: len(pairs) // 4]
     else:
-        requests = [("single", (cls,), text) for cls, texts in singles for text in texts]
-    requests += pairs
+        requests = [("single", (cls,), text) for cls, texts in singles for text in texts] + pairs
     split = "test-paraphrase"
     voices = _balanced(_rng(seed, split, 0), TEST_VOICES, len(requests))
     items = []
