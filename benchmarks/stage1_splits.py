@@ -1,11 +1,12 @@
 """Stage-1 recognition per split: top-1 and mAP of a run's bridge and label head, with 95 % intervals, and its misses.
 
-    python benchmarks/stage1_splits.py runs/star-tiny --splits test,test-paraphrase [--manifest M] [--misses 20]
+    python benchmarks/stage1_splits.py runs/star-tiny --splits test,dev-paraphrase,test-paraphrase [--manifest M]
 
 Encodes each item of ``--splits`` (of the run's corpus, or ``--manifest`` with the same labels) with the run's
 encoder, runs the stage-1 bridge and head (``stage1/best.safetensors``), and prints one table row per split plus
 the first ``--misses`` misclassified single-event items of each split as ``caption -> predicted class`` (which
-words the bridge does not know). Needs only stage 1, so it scores stage-1 ablations that never trained stage 2.
+words the bridge does not know), except test-paraphrase's: its requests stay unread, and dev-paraphrase's misses are
+the ones to learn from. Needs only stage 1, so it scores stage-1 ablations that never trained stage 2.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from star_kit.training import load_weights, mean_average_precision
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("run_dir", type=Path, help="A two_stage run with stage1/best.safetensors and config.yaml.")
-    parser.add_argument("--splits", default="test,test-paraphrase")
+    parser.add_argument("--splits", default="test,dev-paraphrase,test-paraphrase")
     parser.add_argument("--manifest", type=Path, help="[default: the run's corpus]")
     parser.add_argument("--misses", type=int, default=20, help="Misclassified items listed per split.")
     parser.add_argument("--threads", type=int, default=2)
@@ -61,9 +62,12 @@ def main() -> None:
         top1, (lo, hi) = correct.mean(), bootstrap_interval(correct)
         m, (mlo, mhi) = mean_average_precision(s, targets), map_interval(s, targets)
         rows.append(f"| {split} | {len(items)} | {top1:.3f} [{lo:.3f}, {hi:.3f}] | {m:.3f} [{mlo:.3f}, {mhi:.3f}] |")
+        for voice in sorted({i.voice for i in items}):
+            hit = correct[[k for k, i in enumerate(items) if i.voice == voice]]
+            rows.append(f"| {split}, {voice} | {len(hit)} | {hit.mean():.3f} | |")
         wrong = [(i, manifest.labels[int(s[k].argmax())]) for k, i in enumerate(items) if not correct[k]]
         singles = [f"{split}: {i.caption} ({i.labels[0]}) -> {p}" for i, p in wrong if len(i.labels) == 1]
-        misses += singles[: args.misses]
+        misses += singles[: args.misses] if split != "test-paraphrase" else []
     print("\n".join(rows + [""] + misses))
 
 

@@ -265,9 +265,7 @@ def prepare_data(cfg: DictConfig, models: Models, device: torch.device) -> tuple
     if data.manifest is None:
         manifest_path = Path(data.root) / "manifest.jsonl"
         if is_main() and not manifest_path.exists():
-            corpus = registry.load("corpus", str(data.corpus._component_))(
-                **{k: v for k, v in OmegaConf.to_container(data.corpus).items() if k != "_component_"}
-            )
+            corpus = instantiate(registry, "data.corpus", data.corpus)
             print(f"building corpus '{data.corpus._component_}' ({data.size}) into {data.root} ...", flush=True)
             corpus.build(str(data.root), size=data.size, seed=data.seed)
         barrier()

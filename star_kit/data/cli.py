@@ -29,19 +29,39 @@ def data() -> None:
 @data.command("build")
 @click.argument("corpus")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for the audio and manifest.")
-@click.option("--size", type=click.Choice(["tiny", "small", "full"]), default="small", show_default=True)
+@click.option(
+    "--size",
+    default="small",
+    show_default=True,
+    help="One of the corpus's sizes (spoken-events: tiny, small, medium, full).",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of everything random in the corpus.")
-def build(corpus: str, out: str, size: str, seed: int) -> None:
-    """Build (or resume building) a registered CORPUS into --out.
+@click.option(
+    "--set",
+    "options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A constructor argument of the corpus, as a recipe's data.corpus node takes it (repeatable).",
+)
+def build(corpus: str, out: str, size: str, seed: int, options: tuple[str, ...]) -> None:
+    """Build (or resume building) a registered CORPUS into --out (e.g. `--size tiny` for a quick look).
 
     Example:
 
-      starkit data build spoken-events --out runs/data --size tiny
+      starkit data build spoken-events --out data/se --set vocabulary=rich
     """
+    from omegaconf import OmegaConf
+
+    from star_kit.config import instantiate
     from star_kit.data.manifest import read_manifest
+    from star_kit.errors import StarKitError
     from star_kit.registry import get_registry
 
-    path = get_registry().load("corpus", corpus)().build(out, size=size, seed=seed)
+    bad = [o for o in options if "=" not in o]
+    if bad:
+        raise StarKitError(f"--set {bad[0]}: expected KEY=VALUE, e.g. --set vocabulary=rich")
+    node = {"_component_": corpus, **OmegaConf.to_container(OmegaConf.from_dotlist(list(options)))}
+    path = instantiate(get_registry(), "corpus", node).build(out, size=size, seed=seed)
     manifest = read_manifest(path)
     click.echo(f"{manifest.path}: {_summary(manifest.items, manifest.labels)}")
 

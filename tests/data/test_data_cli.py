@@ -7,7 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+import soundfile as sf
 from click.testing import CliRunner
 
 from star_kit.data.cli import data
@@ -76,10 +78,13 @@ class TinyCorpus(Corpus):
 
     labels = ["low", "high"]
 
+    def __init__(self, low_hz: float = 220.0) -> None:
+        self.low_hz = low_hz
+
     def build(self, out_dir: str, size: str = "small", seed: int = 0) -> str:
         root = Path(out_dir)
         items = []
-        for k, (name, freq) in enumerate([("low", 220.0), ("high", 880.0)]):
+        for k, (name, freq) in enumerate([("low", self.low_hz), ("high", 880.0)]):
             write_wav(root / f"{name}.wav", tone(0.5, 16_000, freq, seed + k), 16_000)
             items.append(Item(name, f"{name}.wav", f"{name}.wav", f"a {name} tone", [name], ["train", "val"][k],
                               "none", 0.5, 16_000, 16_000))  # fmt: skip
@@ -102,3 +107,18 @@ def test_build_looks_up_the_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert [i.id for i in read_manifest(tmp_path / "d")] == ["low", "high"]
     result = run("build", "tiny-tone", "--out", tmp_path / "d")
     assert "unknown corpus 'tiny-tone' (did you mean 'tiny-tones'?)" in str(result.exception)
+
+
+def test_build_passes_constructor_arguments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--set KEY=VALUE reaches the corpus's constructor; an unknown key or a malformed option is one line."""
+    registry = Registry(load_entrypoints=False, plugins=(("test-corpus", _CorpusPlugin()),))
+    monkeypatch.setattr("star_kit.registry.get_registry", lambda: registry)
+    assert run("build", "tiny-tones", "--out", tmp_path / "d", "--set", "low_hz=440").exit_code == 0
+    wav = read_manifest(tmp_path / "d").items[0]
+    spectrum = np.abs(np.fft.rfft(sf.read(str(tmp_path / "d" / wav.speech))[0]))
+    assert np.argmax(spectrum) / 0.5 == pytest.approx(440, abs=4)  # 0.5 s: 2 Hz per bin
+    result = run("build", "tiny-tones", "--out", tmp_path / "e", "--set", "low_herz=440")
+    assert "unknown key 'corpus.low_herz' for corpus 'tiny-tones' (did you mean 'low_hz'?)" in str(result.exception)
+    result = run("build", "tiny-tones", "--out", tmp_path / "e", "--set", "low_hz")
+    assert str(result.exception) == "--set low_hz: expected KEY=VALUE, e.g. --set vocabulary=rich"
+    assert not (tmp_path / "e").exists()

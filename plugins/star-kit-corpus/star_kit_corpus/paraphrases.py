@@ -1,9 +1,11 @@
-"""The test-paraphrase split's requests: how people ask for a sound in their own words.
+"""The dev-paraphrase split's requests: how people ask for a sound in their own words, for development.
 
-Written for evaluation only, from the class list alone, by someone who had not read the corpus templates
-(``captions.py``), and never used for training, model selection or tuning: 16 single-event requests per class and
-52 two-event requests (every class in four). A two-event request is a ``sequence`` when it says one event comes
-after the other ("then", "followed by", "before"), else an ``overlap``; its classes are in the order it names them.
+Written from the class list alone, by someone who had not read the corpus templates (``captions.py``), and never used
+for training: 16 single-event requests per class and 52 two-event requests (every class in four). A two-event request
+is a ``sequence`` when it says one event comes after the other ("then", "followed by", "before"), else an ``overlap``;
+its classes are in the order it names them. Until the second set (``paraphrases_test.py``) was written these were the
+test-paraphrase split; the misses read from them shaped the rich vocabulary, so they serve for reading misses and
+tuning, and ``test-paraphrase`` (never read while developing) is what results report.
 """
 
 from __future__ import annotations

@@ -30,18 +30,19 @@ from star_kit.audio import check_waveform, resample, write_audio
 from star_kit.errors import StarKitError
 from star_kit.files import write_text_atomic
 from star_kit.sources import Corpus, Voice
-from star_kit_corpus import paraphrases
+from star_kit_corpus import paraphrases, paraphrases_test
 from star_kit_corpus.captions import PARAPHRASE, Caption, check_vocabulary, make_caption
 from star_kit_corpus.sounds import CLASSES, SAMPLE_RATE, colored_noise, render_event
 from star_kit_corpus.voices import VOICES
 
 SPEECH_RATE = 16000
-CORPUS_VERSION = 1  # bump whenever a change to this plugin changes the files a build writes
-SPLITS = ("train", "val", "test", "test-paraphrase", "test-noisy", "train-noisy")
+CORPUS_VERSION = 2  # bump whenever a change to this plugin changes the files a build writes
+SPLITS = ("train", "val", "dev-paraphrase", "test", "test-paraphrase", "test-noisy", "train-noisy")
 # items per split; test-noisy holds one copy of every test item per SNR, train-noisy (optional) one of every train item
 SIZES = {
     "tiny": {"train": 52, "val": 13, "test": 26},
     "small": {"train": 1300, "val": 156, "test": 312},
+    "medium": {"train": 2600, "val": 156, "test": 312},  # small's val and test, twice its training speech
     "full": {"train": 6500, "val": 650, "test": 1300},
 }
 TRAIN_VOICES = (
@@ -52,7 +53,11 @@ TEST_VOICES = ("hibari", "piper-joe", "espeak-en-gb-m7", "espeak-en-rp-f5")
 KINDS = ("single", "single", "overlap", "sequence")  # half single events, a quarter of each two-event kind
 NOISES = ("babble", "pink", "white")
 MIN_ITEMS_PER_WORKER = 100
-_SPLIT_CODE = {"train": 1, "val": 2, "test": 3, "test-noisy": 4, "train-noisy": 5, "test-paraphrase": 6}
+_SPLIT_CODE = {
+    "train": 1, "val": 2, "test": 3, "test-noisy": 4, "train-noisy": 5, "dev-paraphrase": 6, "test-paraphrase": 7
+}  # fmt: skip
+# requests in people's own words per split: dev-paraphrase's may be read and tuned on, test-paraphrase's never
+_REQUESTS = {"dev-paraphrase": paraphrases, "test-paraphrase": paraphrases_test}
 _BABBLE = (
     "the meeting starts at nine tomorrow morning", "please send me the report before lunch",
     "we will need more chairs for the guests", "my brother moved to a new city last year",
@@ -148,7 +153,8 @@ def plan(
                     speech_seed=int(rng.integers(2**31)),
                 )
             )
-    items += _paraphrase_items(size, seed, min_seconds, max_seconds)
+    for split in _REQUESTS:
+        items += _paraphrase_items(split, size, seed, min_seconds, max_seconds)
     tests, trains = [it for it in items if it.split == "test"], [it for it in items if it.split == "train"]
     for k, snr in enumerate(snr_db):
         items += [_noisy(it, "test-noisy", it.index * len(snr_db) + k, float(snr), f"-snr{snr:g}") for it in tests]
@@ -159,17 +165,16 @@ def plan(
     return items
 
 
-def _paraphrase_items(size: str, seed: int, min_seconds: float, max_seconds: float) -> list[Item]:
-    """test-paraphrase: the requests of ``paraphrases.py`` (tiny: one per class and four pairs), spoken by the test
-    voices, each with a scene of the classes it asks for."""
-    singles = paraphrases.SINGLE.items()
-    pairs = [(kind, (a, b), text) for kind, a, b, text in paraphrases.PAIRS]
+def _paraphrase_items(split: str, size: str, seed: int, min_seconds: float, max_seconds: float) -> list[Item]:
+    """dev- or test-paraphrase: the split's requests (``_REQUESTS``; tiny: one per class and four pairs), spoken by
+    the test voices, each with a scene of the classes it asks for."""
+    singles = _REQUESTS[split].SINGLE.items()
+    pairs = [(kind, (a, b), text) for kind, a, b, text in _REQUESTS[split].PAIRS]
     if size == "tiny":  # one request per class (rotating through each list) and four pairs
         requests = [("single", (cls,), texts[k % len(texts)]) for k, (cls, texts) in enumerate(singles)]
         requests += pairs[:: len(pairs) // 4]
     else:
         requests = [("single", (cls,), text) for cls, texts in singles for text in texts] + pairs
-    split = "test-paraphrase"
     voices = _balanced(_rng(seed, split, 0), TEST_VOICES, len(requests))
     items = []
     for i, (kind, classes, text) in enumerate(requests):
@@ -343,7 +348,9 @@ class SpokenEvents(Corpus):
 
     Splits: ``train`` and ``val`` spoken by 10 espeak-ng voices with training caption templates; ``test`` by voices
     never heard in training (hibari, piper-joe, two held-out espeak voices) with test-only templates;
-    ``test-paraphrase`` = requests in people's own words (``paraphrases.py``) by the same voices; ``test-noisy``
+    ``test-paraphrase`` = requests in people's own words (``paraphrases_test.py``, never read while developing) and
+    ``dev-paraphrase`` = others written the same way (``paraphrases.py``, for reading misses and tuning), both by the
+    same voices; ``test-noisy``
     = the test speech mixed with babble, pink or white noise at each of ``snr_db``; ``train-noisy`` (only with
     ``train_snr_db``) = the train speech mixed the same way at one SNR drawn uniformly from that range (for
     multi-condition training, ``data.train_splits`` of the two-stage recipe; its babble

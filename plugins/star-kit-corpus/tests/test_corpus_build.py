@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pytest
@@ -12,7 +14,7 @@ import soundfile as sf
 
 from star_kit.errors import StarKitError
 from star_kit.registry import get_registry
-from star_kit_corpus import paraphrases, spoken_events
+from star_kit_corpus import paraphrases, paraphrases_test, spoken_events
 from star_kit_corpus.captions import TEST_TEMPLATES, VOCABULARIES
 from star_kit_corpus.sounds import CLASSES
 from star_kit_corpus.spoken_events import SIZES, SPLITS, TEST_VOICES, TRAIN_VOICES, SpokenEvents, plan
@@ -45,7 +47,8 @@ def test_manifest_follows_the_contract(tiny: Path) -> None:
     sizes = SIZES["tiny"]
     counts = {s: sum(r["split"] == s for r in rows) for s in SPLITS}
     noisy = {"test-noisy": 3 * sizes["test"], "train-noisy": sizes["train"]}
-    assert counts == {**sizes, **noisy, "test-paraphrase": len(CLASSES) + 4}  # tiny: one request per class, 4 pairs
+    requests = {"dev-paraphrase": len(CLASSES) + 4, "test-paraphrase": len(CLASSES) + 4}  # one per class, 4 pairs
+    assert counts == {**sizes, **noisy, **requests}
     assert len({r["id"] for r in rows}) == len(rows)
     assert json.loads((tiny / "labels.json").read_text()) == list(CLASSES)
     for r in rows:
@@ -71,15 +74,16 @@ def test_classes_are_balanced_in_every_split(tiny: Path) -> None:
 
 def test_test_voices_and_templates_are_never_in_training(tiny: Path) -> None:
     rows = _rows(tiny)
-    voices = {s: {r["voice"] for r in rows if r["split"] == s} for s in ("train", "val", "test", "test-paraphrase")}
+    splits = ("train", "val", "test", "dev-paraphrase", "test-paraphrase")
+    voices = {s: {r["voice"] for r in rows if r["split"] == s} for s in splits}
     assert voices["train"] <= set(TRAIN_VOICES) and voices["val"] <= set(TRAIN_VOICES)
-    assert voices["test"] == voices["test-paraphrase"] == set(TEST_VOICES)
+    assert voices["test"] == voices["dev-paraphrase"] == voices["test-paraphrase"] == set(TEST_VOICES)
     for vocabulary in VOCABULARIES:
         items = plan("small", 0, vocabulary=vocabulary)
         for it in items:
             held_out = it.caption.has_test_only_part()
-            assert held_out == it.split.startswith("test"), f"{it.id}: '{it.caption.text}'"
-        train_captions = {it.caption.text for it in items if not it.split.startswith("test")}
+            assert held_out == (it.split not in ("train", "val")), it.id
+        train_captions = {it.caption.text for it in items if it.split in ("train", "val")}
         test_captions = {it.caption.text for it in items if it.split == "test"}
         assert not train_captions & test_captions
     test_templates = {it.caption.template for it in plan("small", 0) if it.split == "test"}
@@ -98,19 +102,42 @@ def test_the_rich_vocabulary_is_a_setting_of_the_folder(tmp_path: Path) -> None:
         SpokenEvents()._check_settings(tmp_path, "tiny", 0)
 
 
-def test_paraphrase_split_asks_for_every_request_in_its_own_words() -> None:
-    """test-paraphrase (small) holds every written request once, with a scene of the classes it names."""
-    items = [it for it in plan("small", 0) if it.split == "test-paraphrase"]
-    singles = [(cls, text) for cls, texts in paraphrases.SINGLE.items() for text in texts]
-    pairs = [((a, b), text) for _, a, b, text in paraphrases.PAIRS]
-    assert [((it.classes[0],), it.caption.text.lower()) for it in items[: len(singles)]] == [
-        ((c,), t.lower()) for c, t in singles
-    ]
-    assert [(it.classes, it.caption.text.lower()) for it in items[len(singles) :]] == [(c, t.lower()) for c, t in pairs]
-    assert set(paraphrases.SINGLE) == set(CLASSES)
+@pytest.mark.parametrize(
+    ("split", "requests"), [("dev-paraphrase", paraphrases), ("test-paraphrase", paraphrases_test)]
+)
+def test_paraphrase_splits_ask_for_every_request_in_their_own_words(split: str, requests: ModuleType) -> None:
+    """A paraphrase split (small) holds every request of its set once, with a scene of the classes it names: 16 per
+    class and 52 pairs, every class in four. Failures print counts, not requests: test-paraphrase stays unread."""
+    items = [it for it in plan("small", 0) if it.split == split]
+    singles = [((cls,), text.lower()) for cls, texts in requests.SINGLE.items() for text in texts]
+    pairs = [((a, b), text.lower()) for _, a, b, text in requests.PAIRS]
+    asked = [(it.classes, it.caption.text.lower()) for it in items]
+    differ = sum(x != y for x, y in zip(asked, singles + pairs, strict=True))
+    assert differ == 0, f"{split}: {differ} items differ from {requests.__name__}"
+    per_class = sorted({len(texts) for texts in requests.SINGLE.values()})
+    assert list(requests.SINGLE) == list(CLASSES) and per_class == [16], f"{split}: {per_class} requests per class"
+    distinct = len({text for _, text in asked})
+    assert distinct == len(asked) == 16 * len(CLASSES) + 52, f"{split}: {distinct} distinct of {len(asked)}"
+    in_pairs = set(Counter(cls for classes, _ in pairs for cls in classes).items())
+    assert in_pairs == {(cls, 4) for cls in CLASSES}, f"{split}: a class is not in exactly four pairs"
     assert {it.kind for it in items} == {"single", "overlap", "sequence"}
-    train = {it.caption.text.lower() for it in plan("small", 0) if not it.split.startswith("test")}
-    assert len(train & {it.caption.text.lower() for it in items}) <= 20  # only bare ones such as "a cat meowing"
+    for vocabulary in VOCABULARIES:
+        train = {
+            it.caption.text.lower() for it in plan("medium", 0, vocabulary=vocabulary) if it.split in ("train", "val")
+        }
+        shared = len(train & {text for _, text in asked})
+        assert shared <= 20, f"{split}: {shared} requests are {vocabulary} training captions"  # bare: "a cat meowing"
+
+
+def test_the_two_request_sets_were_written_apart() -> None:
+    """dev- and test-paraphrase share no request, so tuning on one does not tune on the other."""
+    dev, test = (
+        {t.lower().rstrip("?") for _, _, _, t in r.PAIRS}
+        | {t.lower().rstrip("?") for ts in r.SINGLE.values() for t in ts}
+        for r in (paraphrases, paraphrases_test)
+    )
+    shared = len(dev & test)
+    assert shared == 0, f"{shared} requests are in both sets"
 
 
 @pytest.mark.parametrize("split", ["test", "train"])
