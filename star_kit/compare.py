@@ -8,12 +8,13 @@ text upper bound (true captions).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
+from star_kit.errors import StarKitError
 from star_kit.files import write_text_atomic
 
 SPLITS = ("test", "test-paraphrase", "test-noisy")
@@ -171,11 +172,19 @@ def compared_splits(present: Iterable[str]) -> list[str]:
     return [s for s in SPLITS if s in found or s not in OPTIONAL_SPLITS]
 
 
-def comparison(e2e: Path, cascade: Path, limit: int | None = None, n: int = 30, transcriber: str | None = None) -> str:
+def comparison(
+    e2e: Path,
+    cascade: Path,
+    limit: int | None = None,
+    n: int = 30,
+    transcriber: str | None = None,
+    only: Sequence[str] | None = None,
+) -> str:
     """Runs the evaluations and the latency benchmark; returns the markdown section.
 
     ``transcriber`` runs the cascade's ASR with that transcriber instead of the one the cascade run was configured
-    with (its evaluations go to ``eval/<split>-<transcriber>``); the text upper bound does not transcribe.
+    with (its evaluations go to ``eval/<split>-<transcriber>``); the text upper bound does not transcribe. ``only``
+    compares those of the compared splits (default: all of them).
     """
     from star_kit.bench import latency, markdown
     from star_kit.evaluate import load_run, with_interval
@@ -188,6 +197,11 @@ def comparison(e2e: Path, cascade: Path, limit: int | None = None, n: int = 30, 
         "text upper bound (true caption)": (cascade, "caption", None),
     }
     splits = compared_splits(load_run(e2e).manifest.split_counts())
+    if only:
+        unknown = [s for s in only if s not in splits]
+        if unknown:
+            raise StarKitError(f"--splits: '{unknown[0]}' is not compared for {e2e}; its splits: {', '.join(splits)}")
+        splits = [s for s in splits if s in only]
     results = {
         (name, split): _evaluated(run, split, cond, limit, opts)
         for name, (run, cond, opts) in systems.items()
@@ -212,7 +226,7 @@ def comparison(e2e: Path, cascade: Path, limit: int | None = None, n: int = 30, 
             f"| {name} | {split} | {with_interval(s1, 'mAP')} | {with_interval(s1, 'top1')} | "
             f"{with_interval(g, 'aisfx-acc')} | {g['aisfx-FAD']:.1f} | {g['aisfx-KL']:.3f} | {latency_cell} |"
         )
-    ceiling = results[(next(iter(systems)), "test")]
+    ceiling = results[(next(iter(systems)), splits[0])]
     c = ceiling["resynthesis_ceiling"]
     settings = ceiling["settings"]
     boot = settings["bootstrap"]
@@ -220,7 +234,7 @@ def comparison(e2e: Path, cascade: Path, limit: int | None = None, n: int = 30, 
         "",
         f"[low, high]: {100 * boot['level']:g} % percentile-bootstrap intervals over the split's clips "
         f"({boot['resamples']} resamples, seed {boot['seed']}).",
-        f"Vocoder resynthesis ceiling (test, reference audio through the vocoder): aisfx-acc "
+        f"Vocoder resynthesis ceiling ({splits[0]}, reference audio through the vocoder): aisfx-acc "
         f"{with_interval(c, 'aisfx-acc')}, aisfx-FAD {c['aisfx-FAD']:.1f}, aisfx-KL {c['aisfx-KL']:.3f}; real audio "
         f"aisfx-acc {with_interval(ceiling['reference'], 'aisfx-acc')}.",
         f"Speech-processing latency reduction of end-to-end over the cascade: "
@@ -248,14 +262,19 @@ def comparison(e2e: Path, cascade: Path, limit: int | None = None, n: int = 30, 
     help="Run the cascade's ASR with this transcriber (nothing retrained) [default: as the cascade run is configured]; "
     "the table then goes to E2E/eval/report-TRANSCRIBER.md and E2E/report.md is left as it is.",
 )
-def compare(e2e: Path, cascade: Path, limit: int | None, n: int, cascade_transcriber: str | None) -> None:
+@click.option(
+    "--splits", help="Comma-separated: compare only these of test, test-paraphrase, test-noisy [default: all]."
+)
+def compare(
+    e2e: Path, cascade: Path, limit: int | None, n: int, cascade_transcriber: str | None, splits: str | None
+) -> None:
     """End-to-end vs cascade vs text upper bound, clean, paraphrased and noisy: one table, added to E2E/report.md.
 
     \b
     Example:
       starkit compare runs/star-tiny runs/cascade-tiny --cascade-transcriber faster-whisper
     """
-    table = comparison(e2e, cascade, limit, n, cascade_transcriber)
+    table = comparison(e2e, cascade, limit, n, cascade_transcriber, splits.split(",") if splits else None)
     if cascade_transcriber:
         written = e2e / "eval" / f"report-{cascade_transcriber}.md"
         write_text_atomic(written, table)

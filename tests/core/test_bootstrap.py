@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from star_kit.errors import StarKitError
 from star_kit.evaluate import bootstrap_interval, map_interval, with_interval
 
 
@@ -96,6 +97,12 @@ def test_comparison_table_shows_the_intervals(monkeypatch: pytest.MonkeyPatch, t
     fast = {"transcriber": "faster-whisper"}
     assert options == [None, None, fast, fast, None, None]
     assert calls[-1]["transcribers"] == ["faster-whisper"]
+    calls.clear()
+    table = compare.comparison(tmp_path, tmp_path, only=["test-noisy"])  # three evaluations, one split
+    assert [args[1] for args in calls if isinstance(args, tuple)] == ["test-noisy"] * 3
+    assert "| test |" not in table and "ceiling (test-noisy, reference audio" in table
+    with pytest.raises(StarKitError, match="--splits: 'test-paraphrase' is not compared for .*; its splits: test, "):
+        compare.comparison(tmp_path, tmp_path, only=["test-paraphrase"])
 
 
 def test_comparison_adds_the_paraphrase_split_where_the_corpus_has_it() -> None:
