@@ -36,9 +36,9 @@ COMPARE ?= 1
 STARKIT := $(VENV)/bin/starkit
 
 demo: install
-	@echo "plan: [1] star-tiny: corpus, stage 1, stage 2, report (about 20 min on 2 cores)"
+	@echo "plan: [1] star-tiny: corpus, stage 1, stage 2, report (about 25 min on 2 cores)"
 	@if [ "$(COMPARE)" = 0 ]; then echo "      [2] the comparison: skipped (COMPARE=0; run it later with make compare)"; \
-	 else echo "      [2] the comparison: cascade-tiny (about 20 min), then starkit compare (about 35 min before the test-paraphrase rows; they add 3 evaluations to its 6)"; fi
+	 else echo "      [2] the comparison: cascade-tiny, then starkit compare (nine evaluations of 130 clips: over an hour)"; fi
 	@echo "[1] star-tiny"
 	$(MAKE) --no-print-directory run-star-tiny
 	@echo "[1] done: listen to runs/star-tiny/samples/, read runs/star-tiny/report.md"
@@ -46,7 +46,7 @@ demo: install
 	@echo "next: speak to it in the browser: $(STARKIT) serve runs/star-tiny   (then open http://127.0.0.1:7860/)"
 
 compare: install
-	@echo "[2] the comparison: cascade-tiny, then starkit compare (about 55 min on 2 cores before the test-paraphrase rows; they add 3 evaluations to 6)"
+	@echo "[2] the comparison: cascade-tiny, then starkit compare (nine evaluations of 130 clips: over an hour on 2 cores)"
 	test -d runs/star-tiny/model || $(MAKE) --no-print-directory run-star-tiny
 	$(MAKE) --no-print-directory run-cascade-tiny
 	OMP_WAIT_POLICY=PASSIVE $(STARKIT) compare runs/star-tiny runs/cascade-tiny --limit 130

@@ -350,11 +350,10 @@ class SpokenEvents(Corpus):
     never heard in training (hibari, piper-joe, two held-out espeak voices) with test-only templates;
     ``test-paraphrase`` = requests in people's own words (``paraphrases_test.py``, never read while developing) and
     ``dev-paraphrase`` = others written the same way (``paraphrases.py``, for reading misses and tuning), both by the
-    same voices; ``test-noisy``
-    = the test speech mixed with babble, pink or white noise at each of ``snr_db``; ``train-noisy`` (only with
-    ``train_snr_db``) = the train speech mixed the same way at one SNR drawn uniformly from that range (for
-    multi-condition training, ``data.train_splits`` of the two-stage recipe; its babble
-    talkers say other sentences than test-noisy's).
+    same voices; ``test-noisy`` = the test speech mixed with babble, pink or white noise at each of ``snr_db``;
+    ``train-noisy`` (only with ``train_snr_db``) = the train speech mixed the same way at one SNR drawn uniformly
+    from that range (for multi-condition training, ``data.train_splits`` of the two-stage recipe; its babble talkers
+    say other sentences than test-noisy's).
 
     Args:
         workers: processes rendering items (1 = in this process). The output does not depend on it. Fewer than
@@ -364,8 +363,8 @@ class SpokenEvents(Corpus):
         snr_db: signal-to-noise ratios of the test-noisy copies.
         train_snr_db: ``[low, high]``: also build ``train-noisy``, its SNRs drawn from this range (default: none).
         vocabulary: the captions' words (``captions.VOCABULARIES``): ``templates`` (three paraphrases per class, five
-            templates per kind) or ``rich`` (16 + 16 per class, request frames such as "play me ...", "what does ...
-            sound like?"; docs/data.md).
+            templates per kind) or ``rich`` (45-55 clause and noun phrases per class, 54 request frames such as
+            "play me ...", "what does ... sound like?"; docs/data.md).
         progress: show a progress bar on stderr.
     """
 
