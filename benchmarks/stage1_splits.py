@@ -38,7 +38,14 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     cfg = OmegaConf.merge(OmegaConf.structured(two_stage.Config), OmegaConf.load(args.run_dir / "config.yaml"))
     models = build_models(cfg)
-    manifest = read_manifest(args.manifest or Path(cfg.data.manifest or Path(cfg.data.root) / "manifest.jsonl"))
+    path = args.manifest or Path(cfg.data.manifest or Path(cfg.data.root) / "manifest.jsonl")
+    manifest = read_manifest(path)
+    absent = [s for s in args.splits.split(",") if s not in manifest.split_counts()]
+    if absent:  # star-tiny's corpus leaves dev-paraphrase out (data.corpus.dev_paraphrase)
+        raise SystemExit(
+            f"{path} has no {', '.join(absent)} items (splits: {', '.join(manifest.split_counts())}); "
+            "pass --manifest with a build that has them, e.g. `starkit data build spoken-events --size small`"
+        )
     model = two_stage.Stage1Model(models.bridge, len(manifest.labels))
     weights = load_weights(args.run_dir / "stage1" / "best.safetensors")
     missing = model.load_state_dict(weights, strict=False).missing_keys

@@ -42,6 +42,7 @@ from star_kit.registry import get_registry
 from star_kit.training import (
     EMA,
     Interrupt,
+    LengthPooledBatches,
     Stopwatch,
     all_reduce_mean,
     barrier,
@@ -96,6 +97,9 @@ class Stage1Config:
     # standard deviations of the batch's features.
     frame_dropout: float = 0.0
     feature_noise: float = 0.0
+    # Batch by speech length within pools of this many shuffled batches (0: plain shuffled batches). Random batches
+    # of 0.6-7.7 s requests spend about half their compute on padding; pools of 16 batches spend under a tenth.
+    length_pool: int = 0
     # Optional alignment of the pooled bridge output to a sentence embedding of the caption (off by default; STAR
     # trains on labels only): loss = BCE + align_weight * alignment loss, through a linear map to the text width.
     # The text embedding is the masked mean of text_encoder.encode_text tokens (cached like speech features).
@@ -221,11 +225,24 @@ class Indexed(torch.utils.data.Dataset):
         return i
 
 
-def loader(n: int, batch_size: int, seed: int, world: int, rank: int, epoch: int) -> DataLoader:
-    """Shuffled item indices, sharded across ranks by torch's DistributedSampler."""
+def loader(
+    n: int,
+    batch_size: int,
+    seed: int,
+    world: int,
+    rank: int,
+    epoch: int,
+    lengths: list[int] | None = None,
+    pool: int = 0,
+) -> DataLoader:
+    """Shuffled item indices, sharded across ranks by torch's DistributedSampler; with ``lengths`` and ``pool``,
+    batched by length within pools of ``pool`` batches (:class:`LengthPooledBatches`)."""
     sampler = DistributedSampler(Indexed(n), num_replicas=world, rank=rank, shuffle=True, seed=seed, drop_last=False)
     sampler.set_epoch(epoch)
-    return DataLoader(Indexed(n), batch_size=batch_size, sampler=sampler, collate_fn=torch.tensor)
+    if lengths is None or pool == 0:
+        return DataLoader(Indexed(n), batch_size=batch_size, sampler=sampler, collate_fn=torch.tensor)
+    batches = LengthPooledBatches(sampler, lengths, batch_size, pool, seed + epoch)
+    return DataLoader(Indexed(n), batch_sampler=batches, collate_fn=torch.tensor)
 
 
 def frames_batch(split: Split, idx: Tensor, device: torch.device) -> Frames:
@@ -465,6 +482,7 @@ def run_stage1(
         model.load_state_dict(load_weights(best_path))
         return model
     steps_per_epoch = -(-len(train.ids) // (s1.batch_size * world))
+    lengths = [f.shape[0] for f in train.frames]
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=s1.lr, weight_decay=s1.weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, warmup_cosine(s1.warmup_epochs * steps_per_epoch, s1.epochs * steps_per_epoch)
@@ -485,7 +503,7 @@ def run_stage1(
     for epoch in bar:
         model.train()
         losses, align_losses, consistency_losses = [], [], []
-        for idx in loader(len(train.ids), s1.batch_size, cfg.seed, world, rank, epoch):
+        for idx in loader(len(train.ids), s1.batch_size, cfg.seed, world, rank, epoch, lengths, s1.length_pool):
             frames = [train.frames[i] for i in idx.tolist()]
             if noisy is not None:  # the noisy copies ride in the same forward pass (one DDP forward per backward)
                 frames += [noisy.frames[i] for i in idx.tolist()]

@@ -183,6 +183,37 @@ def warmup_cosine(warmup: int, total: int, floor: float = 0.05) -> Any:
     return fn
 
 
+# ---------------------------------------------------------------------------------------------------- batching
+class LengthPooledBatches(torch.utils.data.Sampler[list[int]]):
+    """Batches of similar lengths, so less compute goes to padding (fairseq's ``batch_by_size``, torchtext's
+    ``BucketIterator``): this rank's shuffled indices from ``sampler`` (a ``DistributedSampler`` with its epoch set)
+    are cut into pools of ``pool`` batches, each pool is sorted by ``lengths`` and cut into batches, and the batches
+    are shuffled (seeded by ``seed``). ``pool=1`` is plain shuffled batching.
+    """
+
+    def __init__(
+        self, sampler: torch.utils.data.Sampler[int], lengths: list[int], batch_size: int, pool: int, seed: int
+    ) -> None:
+        if pool < 1 or batch_size < 1:
+            raise StarKitError(f"length pooling needs pool >= 1 and batch_size >= 1, got {pool} and {batch_size}")
+        self.sampler, self.lengths, self.batch_size, self.pool, self.seed = sampler, lengths, batch_size, pool, seed
+
+    def _batches(self) -> list[list[int]]:
+        order, size = list(self.sampler), self.batch_size * self.pool
+        batches = []
+        for start in range(0, len(order), size):
+            pooled = sorted(order[start : start + size], key=self.lengths.__getitem__)  # stable: ties keep the shuffle
+            batches += [pooled[k : k + self.batch_size] for k in range(0, len(pooled), self.batch_size)]
+        shuffle = torch.randperm(len(batches), generator=torch.Generator().manual_seed(self.seed)).tolist()
+        return [batches[k] for k in shuffle]
+
+    def __iter__(self) -> Iterator[list[int]]:
+        return iter(self._batches())
+
+    def __len__(self) -> int:
+        return -(-len(self.sampler) // self.batch_size)
+
+
 # ---------------------------------------------------------------------------------------------------- metrics
 def average_precision(scores: np.ndarray, targets: np.ndarray) -> float:
     """AP of one class: mean precision at each positive, ranked by score (sklearn's definition)."""

@@ -43,6 +43,7 @@ SIZES = {
     "tiny": {"train": 52, "val": 13, "test": 26},
     "small": {"train": 1300, "val": 156, "test": 312},
     "medium": {"train": 2600, "val": 156, "test": 312},  # small's val and test, twice its training speech
+    "large": {"train": 3900, "val": 156, "test": 312},  # small's val and test, three times its training speech
     "full": {"train": 6500, "val": 650, "test": 1300},
 }
 TRAIN_VOICES = (
@@ -124,6 +125,7 @@ def plan(
     snr_db: Sequence[float] = (10.0, 5.0, 0.0),
     train_snr_db: tuple[float, float] | None = None,
     vocabulary: str = "templates",
+    dev_paraphrase: bool = True,
 ) -> list[Item]:
     """Every item of a build, in manifest order; cheap (no audio is made)."""
     if size not in SIZES:
@@ -154,7 +156,8 @@ def plan(
                 )
             )
     for split in _REQUESTS:
-        items += _paraphrase_items(split, size, seed, min_seconds, max_seconds)
+        if split != "dev-paraphrase" or dev_paraphrase:
+            items += _paraphrase_items(split, size, seed, min_seconds, max_seconds)
     tests, trains = [it for it in items if it.split == "test"], [it for it in items if it.split == "train"]
     for k, snr in enumerate(snr_db):
         items += [_noisy(it, "test-noisy", it.index * len(snr_db) + k, float(snr), f"-snr{snr:g}") for it in tests]
@@ -365,6 +368,8 @@ class SpokenEvents(Corpus):
         vocabulary: the captions' words (``captions.VOCABULARIES``): ``templates`` (three paraphrases per class, five
             templates per kind) or ``rich`` (45-55 clause and noun phrases per class, 54 request frames such as
             "play me ...", "what does ... sound like?"; docs/data.md).
+        dev_paraphrase: also build ``dev-paraphrase`` (a training run never reads it; the benchmarks that tune on it
+            can use another build).
         progress: show a progress bar on stderr.
     """
 
@@ -376,6 +381,7 @@ class SpokenEvents(Corpus):
         snr_db: tuple[float, ...] = (10.0, 5.0, 0.0),
         train_snr_db: tuple[float, float] | None = None,
         vocabulary: str = "templates",
+        dev_paraphrase: bool = True,
         progress: bool = True,
     ) -> None:
         if not 1.0 <= min_seconds <= max_seconds <= 30.0:
@@ -388,7 +394,7 @@ class SpokenEvents(Corpus):
         self.min_seconds, self.max_seconds, self.snr_db = float(min_seconds), float(max_seconds), tuple(snr_db)
         self.train_snr_db = None if train_snr_db is None else (float(train_snr_db[0]), float(train_snr_db[1]))
         check_vocabulary(vocabulary)
-        self.vocabulary = vocabulary
+        self.vocabulary, self.dev_paraphrase = vocabulary, dev_paraphrase
 
     @property
     def labels(self) -> list[str]:
@@ -397,7 +403,16 @@ class SpokenEvents(Corpus):
     def build(self, out_dir: str, size: str = "small", seed: int = 0) -> str:
         """Builds (or finishes building) the corpus; returns the manifest path."""
         out = Path(out_dir)
-        items = plan(size, seed, self.min_seconds, self.max_seconds, self.snr_db, self.train_snr_db, self.vocabulary)
+        items = plan(
+            size,
+            seed,
+            self.min_seconds,
+            self.max_seconds,
+            self.snr_db,
+            self.train_snr_db,
+            self.vocabulary,
+            self.dev_paraphrase,
+        )
         out.mkdir(parents=True, exist_ok=True)
         self._check_settings(out, size, seed)
         for stale in (*out.glob("audio/*/.*.tmp"), *out.glob("speech/*/.*.tmp")):
@@ -424,6 +439,8 @@ class SpokenEvents(Corpus):
             settings["train_snr_db"] = list(self.train_snr_db)
         if self.vocabulary != "templates":  # likewise
             settings["vocabulary"] = self.vocabulary
+        if not self.dev_paraphrase:  # likewise
+            settings["dev_paraphrase"] = False
         path = out / "corpus.json"
         if path.exists():
             old = json.loads(path.read_text())

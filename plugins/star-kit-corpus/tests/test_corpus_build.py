@@ -123,7 +123,7 @@ def test_paraphrase_splits_ask_for_every_request_in_their_own_words(split: str, 
     assert {it.kind for it in items} == {"single", "overlap", "sequence"}
     for vocabulary in VOCABULARIES:
         train = {
-            it.caption.text.lower() for it in plan("medium", 0, vocabulary=vocabulary) if it.split in ("train", "val")
+            it.caption.text.lower() for it in plan("large", 0, vocabulary=vocabulary) if it.split in ("train", "val")
         }
         shared = len(train & {text for _, text in asked})
         assert shared <= 20, f"{split}: {shared} requests are {vocabulary} training captions"  # bare: "a cat meowing"
@@ -228,6 +228,15 @@ def test_train_babble_is_not_the_test_babble(tiny: Path) -> None:
     for a, b in zip(train, test, strict=True):
         n = min(a.size, b.size)
         assert abs(np.corrcoef(a[:n], b[:n])[0, 1]) < 0.5
+
+
+def test_dev_paraphrase_is_left_out_when_asked_and_the_folder_remembers(tmp_path: Path) -> None:
+    counts = Counter(it.split for it in plan("large", 0, dev_paraphrase=False))
+    assert "dev-paraphrase" not in counts and (counts["train"], counts["test-paraphrase"]) == (3900, 468)
+    assert Counter(it.split for it in plan("large", 0))["dev-paraphrase"] == 468
+    SpokenEvents(dev_paraphrase=False)._check_settings(tmp_path, "large", 0)
+    with pytest.raises(StarKitError, match="built with dev_paraphrase=False; use another output folder"):
+        SpokenEvents()._check_settings(tmp_path, "large", 0)
 
 
 def test_train_noisy_is_built_only_when_asked() -> None:
