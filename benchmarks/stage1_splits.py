@@ -40,10 +40,11 @@ def main() -> None:
     models = build_models(cfg)
     path = args.manifest or Path(cfg.data.manifest or Path(cfg.data.root) / "manifest.jsonl")
     manifest = read_manifest(path)
-    absent = [s for s in args.splits.split(",") if s not in manifest.split_counts()]
+    present = manifest.split_counts()
+    absent = [s for s in args.splits.split(",") if s not in present]
     if absent:  # star-tiny's corpus leaves dev-paraphrase out (data.corpus.dev_paraphrase)
         raise SystemExit(
-            f"{path} has no {', '.join(absent)} items (splits: {', '.join(manifest.split_counts())}); "
+            f"{path} has no {', '.join(absent)} items (splits: {', '.join(present)}); "
             "pass --manifest with a build that has them, e.g. `starkit data build spoken-events --size small`"
         )
     model = two_stage.Stage1Model(models.bridge, len(manifest.labels))
