@@ -522,13 +522,13 @@ def evaluate(
     ``{metrics.json,samples.csv}``.
 
     Args:
-        run_dir: a finished run (``model/model.safetensors`` with ``bridge.*``, ``generator.*``, ``head.*``).
+        run_dir: a finished run (``model/model.safetensors`` with ``bridge.*``, ``generator.*``, ``stage1.head.*``).
         split: the manifest split (``test``, ``test-noisy``, ``val``).
         steps, guidance, solver: sampler settings (default: the run's ``sampling`` section).
         seed: batch ``k`` (of ``batch_size`` clips, in manifest order) samples with seed ``seed + k``.
         condition: ``speech`` (the spoken captions) or ``caption`` (the caption text, through the encoder's
             ``encode_text``: the text upper bound of the cascade baseline).
-        limit: only the first ``limit`` clips of the split.
+        limit: only ``limit`` clips, spread evenly over the split (so every voice and SNR stays; ``split_items``).
         manifest: another manifest than the run's (its label set must be the run's).
         batch_size: clips per generation batch (it changes the noise each clip gets, so it is recorded).
         device: where the models run.

@@ -1,4 +1,4 @@
-"""Every hook a star_kit plugin can implement. Each hook has a section in ``docs/plugins.md`` (a test checks).
+"""Every hook a star_kit plugin can implement. Each hook has a section in ``docs/architecture.md`` (a test checks).
 
 Component hooks return ``{name: "module:Class"}``: classes are imported only when a component is requested, so
 listing commands stay cheap and a broken model file only breaks the components it defines.

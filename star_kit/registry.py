@@ -40,7 +40,8 @@ _HOOKS = {
 
 @dataclass(frozen=True)
 class Recipe:
-    """A training procedure: ``target`` is ``"module:function"`` taking ``(cfg, **cli_options)``.
+    """A training procedure: ``target`` is ``"module:function"`` called as ``fn(cfg, run_dir, resume=...)``, plus
+    ``init_from=...`` when the function has that parameter (``star_kit.runs``).
 
     ``configs`` maps config names to YAML files shipped with the plugin.
     """
