@@ -323,6 +323,8 @@ def prepare_data(cfg: DictConfig, models: Models, device: torch.device) -> tuple
         )
     if cfg.stage1.consistency_weight < 0:
         raise StarKitError(f"stage1.consistency_weight must be >= 0, not {cfg.stage1.consistency_weight}")
+    if cfg.stage1.length_pool < 0:
+        raise StarKitError(f"stage1.length_pool must be >= 0 (0: plain shuffled batches), not {cfg.stage1.length_pool}")
     frames_only = [n for n in found if n.startswith("test")] + ([noisy] if noisy and noisy not in trained else [])
     splits: dict[str, Split] = {}
     for name in trained + frames_only:

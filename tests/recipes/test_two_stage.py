@@ -385,7 +385,10 @@ def test_consistency_split_pairs_each_training_item_with_its_noisy_copy(
     cfg.stage1.consistency_weight = -1.0
     with pytest.raises(StarKitError, match="stage1.consistency_weight must be >= 0, not -1.0"):
         two_stage.prepare_data(cfg, models, torch.device("cpu"))
-    cfg.stage1.consistency_split, cfg.stage1.consistency_weight = "train-loud", 1.0
+    cfg.stage1.consistency_weight, cfg.stage1.length_pool = 1.0, -2
+    with pytest.raises(StarKitError, match="stage1.length_pool must be >= 0 \\(0: plain shuffled batches\\), not -2"):
+        two_stage.prepare_data(cfg, models, torch.device("cpu"))
+    cfg.stage1.consistency_split, cfg.stage1.length_pool = "train-loud", 0
     with pytest.raises(StarKitError, match="stage1.consistency_split 'train-loud' is not a split of it"):
         two_stage.prepare_data(cfg, models, torch.device("cpu"))
 
