@@ -16,6 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from star_kit.export import STAGE1_METRICS
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -52,7 +54,7 @@ def main() -> None:
     for name, seconds, rss in rows:
         print(f"| {name} | {seconds / 60:.1f} min ({seconds:.0f} s) | {rss:.0f} |")
     print(f"| **total** | **{total / 60:.1f} min** | |")
-    print(f"\ncores: {os.cpu_count()}, torch threads: default; stage 1 metrics: {run_dir / 'stage1' / 'metrics.json'}")
+    print(f"\ncores: {os.cpu_count()}, torch threads: default; stage 1 metrics: {run_dir / STAGE1_METRICS}")
 
 
 if __name__ == "__main__":

@@ -30,7 +30,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", default="star-tiny")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--speech-frames", type=int, default=130, help="Encoder frames per clip (50 per second).")
+    parser.add_argument(
+        "--speech-frames", type=int, default=130, help="Encoder frames per clip (Whisper: 50 per second)."
+    )
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--bf16", action="store_true", help="CPU bf16 autocast for the forward passes.")
     parser.add_argument("overrides", nargs="*")
@@ -40,12 +42,14 @@ def main() -> None:
     _, cfg, _ = resolve(get_registry(), args.config, tuple(args.overrides))
     models = build_models(cfg)
     two_stage.set_bridge_trainable(models.bridge, cfg.stage2.train_bridge)
-    model = two_stage.Stage2Model(models.bridge, models.generator).train()
+    model = two_stage.Stage2Model(models.bridge, models.generator, models.encoder.frame_rate).train()
     params = [p for p in model.parameters() if p.requires_grad]
     opt, ema = torch.optim.AdamW(params, lr=1e-4), EMA(model, cfg.stage2.ema_decay)
     b, frames = cfg.stage2.batch_size, models.vocoder.num_frames(cfg.data.audio_seconds)
     lengths = torch.full((b,), args.speech_frames)
-    speech = Frames.from_lengths(torch.randn(b, args.speech_frames, models.encoder.dim), lengths, 50.0)
+    speech = Frames.from_lengths(
+        torch.randn(b, args.speech_frames, models.encoder.dim), lengths, models.encoder.frame_rate
+    )
     latents = Frames.from_lengths(torch.randn(b, frames, models.vocoder.latent_dim), torch.full((b,), frames), 0.0)
     models.generator.prepare(list(latents.values))  # fits a latent transform (PCA) where the config has one
     autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16)

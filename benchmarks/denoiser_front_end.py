@@ -18,15 +18,15 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from omegaconf import OmegaConf
 from scipy.signal import resample_poly
 
 from star_kit.audio import load_audio
 from star_kit.data.manifest import multi_hot, read_manifest
+from star_kit.evaluation.metrics import top1_accuracy
+from star_kit.evaluation.protocol import manifest_of, pooled_head_scores
 from star_kit.features import pad_waves
-from star_kit.pipeline import build_models
-from star_kit.recipes import two_stage
-from star_kit.training import load_weights, top1_accuracy
+from star_kit.interfaces import Frames
+from star_kit.pipeline import StarPipeline
 
 FLOAT_P = ctypes.POINTER(ctypes.c_float)
 SAMPLE_RATE, N_FFT, LOOKAHEAD = 48000, 960, 2  # DeepFilterNet3's rate, STFT size and look-ahead frames
@@ -66,19 +66,16 @@ class DeepFilterNet:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("run_dir", type=Path, help="A two_stage run with stage1/best.safetensors and config.yaml.")
+    parser.add_argument("run_dir", type=Path, help="An exported two_stage run (model/).")
     parser.add_argument("--splits", default="test,test-noisy")
     parser.add_argument("--atten-lim", default="100", help="Comma-separated attenuation limits in dB.")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    cfg = OmegaConf.merge(OmegaConf.structured(two_stage.Config), OmegaConf.load(args.run_dir / "config.yaml"))
-    models = build_models(cfg)
-    manifest = read_manifest(Path(cfg.data.manifest or Path(cfg.data.root) / "manifest.jsonl"))
-    model = two_stage.Stage1Model(models.bridge, len(manifest.labels))
-    model.load_state_dict(load_weights(args.run_dir / "stage1" / "best.safetensors"))
-    model.eval()
-    models.encoder.eval()
+    pipe = StarPipeline.from_pretrained(args.run_dir)
+    encoder = pipe.models.encoder.eval()
+    manifest = read_manifest(manifest_of(pipe.cfg))
+    bridge, head = pipe.stage1_head(args.run_dir, len(manifest.labels))
     front_ends = {"none": None} | {f"dfn3@{a}dB": DeepFilterNet(float(a)) for a in args.atten_lim.split(",")}
     print("| split | front end | items | stage-1 top-1 |\n|---|---|---|---|")
     for split in args.splits.split(","):
@@ -88,12 +85,13 @@ def main() -> None:
         for name, denoise in front_ends.items():
             scores = []
             for start in range(0, len(items), 16):
-                sr = models.encoder.sample_rate
+                sr = encoder.sample_rate
                 waves = [load_audio(manifest.speech_path(i), sr)[0] for i in items[start:][:16]]
                 wav, lengths = pad_waves([denoise(w, sr) if denoise else w for w in waves])
                 with torch.no_grad():
-                    frames = models.encoder(wav, lengths)
-                    scores.append(torch.sigmoid(model(frames.values.float(), frames.mask).logits))
+                    frames = encoder(wav, lengths)
+                    frames = Frames(frames.values.float(), frames.mask, frames.frame_rate)
+                    scores.append(pooled_head_scores(bridge, head, frames))
             s = torch.cat(scores).numpy()
             print(f"| {split} | {name} | {len(items)} | {top1_accuracy(s, targets):.3f} |", flush=True)
             for snr in snrs:

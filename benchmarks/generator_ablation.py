@@ -27,19 +27,21 @@ import torch
 from omegaconf import OmegaConf
 
 from star_kit.data.manifest import multi_hot
-from star_kit.evaluate import bootstrap_interval, event_correct, split_items, train_probe
+from star_kit.data.splits import condition_tokens, frames_batch, prepare_splits, stage2_split, validation_loss
+from star_kit.evaluation.metrics import bootstrap_interval, event_correct
+from star_kit.evaluation.protocol import split_items, train_probe
+from star_kit.export import STAGE1_BRIDGE, read_run
 from star_kit.features import pad_frames
 from star_kit.pipeline import build_models
-from star_kit.recipes import two_stage
 from star_kit.registry import get_registry
-from star_kit.training import EMA, load_weights, warmup_cosine
+from star_kit.training import EMA, warmup_cosine
 
 SECTIONS = ("generator.", "stage2.", "sampling.")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("run_dir", type=Path, help="A finished two_stage run (stage1/best.safetensors, config.yaml).")
+    parser.add_argument("run_dir", type=Path, help="A finished two_stage run (its exported model/).")
     parser.add_argument("overrides", nargs="*", help="generator.*, stage2.* or sampling.* keys, e.g. stage2.lr=1e-3")
     parser.add_argument("--steps", type=int, default=900)
     parser.add_argument("--limit", type=int, default=48, help="Clips judged per split, spread evenly over it.")
@@ -58,16 +60,15 @@ def main() -> None:
         parser.error(f"only {', '.join(s + '*' for s in SECTIONS)} overrides are ablated, not {', '.join(bad)}")
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    cfg = OmegaConf.merge(OmegaConf.structured(two_stage.Config), OmegaConf.load(args.run_dir / "config.yaml"))
-    cfg = OmegaConf.merge(cfg, OmegaConf.from_dotlist(args.overrides))
+    run = read_run(args.run_dir)
+    cfg = OmegaConf.merge(run.config, OmegaConf.from_dotlist(args.overrides))
     device = torch.device("cpu")
     models = build_models(cfg)
-    manifest, splits = two_stage.prepare_data(cfg, models, device)
-    weights = load_weights(args.run_dir / "stage1" / "best.safetensors")
-    models.bridge.load_state_dict({k.removeprefix("bridge."): v for k, v in weights.items() if k.startswith("bridge.")})
+    manifest, splits = prepare_splits(cfg, models, device)
+    models.bridge.load_state_dict(run.weights(STAGE1_BRIDGE))  # stage 1's bridge
     bridge = models.bridge.eval().requires_grad_(False)
-    train, val = two_stage.stage2_split(splits), splits["val"]
-    cond_train = two_stage.condition_tokens(bridge, train, device)
+    train, val = stage2_split(splits), splits["val"]
+    cond_train = condition_tokens(bridge, train, device)
     assert train.latents is not None
 
     generator, s2 = models.generator.train(), cfg.stage2
@@ -85,7 +86,7 @@ def main() -> None:
         result |= {"schedule_steps": args.steps, "seed": args.seed, "train_seconds": round(seconds, 1)}
         result["seconds_per_step"] = round(seconds / step, 4)
         with ema.applied(generator):
-            val_loss = two_stage.validation_loss(two_stage.Stage2Model(bridge, generator), val, device, 32)
+            val_loss = validation_loss(bridge, generator, val, device, 32)
             result["val_loss"] = round(val_loss, 4)
             bridge.eval()  # validation_loss leaves the model in train mode
             generator.eval()
@@ -108,7 +109,7 @@ def main() -> None:
         targets = np.stack([multi_hot(i.labels, manifest.labels) for i in items])
         embeddings, s = [], cfg.sampling
         for batch, begin in enumerate(range(0, len(chosen), 16)):
-            cond = bridge(two_stage.frames_batch(split, torch.tensor(chosen[begin : begin + 16]), device))
+            cond = bridge(frames_batch(split, torch.tensor(chosen[begin : begin + 16]), device))
             frames = models.vocoder.num_frames(s.seconds)
             latents = generator.sample(cond, frames, steps=s.steps, guidance=guidance, solver=s.solver, seed=batch)
             wav, lengths = models.vocoder.decode(latents)

@@ -24,7 +24,7 @@ import numpy as np
 def joined_speech(cfg: Any, seconds: float, manifest: str | None, rate: int = 16000) -> np.ndarray:
     """At least ``seconds`` of the manifest's first test utterances at ``rate``, joined with 0.3 s pauses."""
     from star_kit.audio import resample
-    from star_kit.bench import manifest_utterances
+    from star_kit.evaluation.latency import manifest_utterances
 
     pause, parts, total, n = np.zeros(int(0.3 * rate), dtype=np.float32), [], 0.0, 8
     while total < seconds:
@@ -47,7 +47,7 @@ def sweep(
     """``{"settings", "systems": {name: {"<seconds>": repeated_stats of front-end ms}}}`` for each duration."""
     import torch
 
-    from star_kit.bench import cascade_systems, front_end, load_system, repeated_stats
+    from star_kit.evaluation.latency import cascade_systems, front_end, load_system, repeated_stats
 
     previous = torch.get_num_threads()
     torch.set_num_threads(threads)

@@ -20,7 +20,7 @@ import torch
 from torch import Tensor
 
 from star_kit.audio import load_audio
-from star_kit.evaluate import load_run, split_items
+from star_kit.evaluation.protocol import load_run, split_items
 from star_kit.features import audio_latents, cache_for
 from star_kit.pipeline import StarPipeline
 from star_kit.registry import get_registry

@@ -16,29 +16,28 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from omegaconf import OmegaConf
 
 from star_kit.audio import load_audio
 from star_kit.data.manifest import multi_hot, read_manifest
-from star_kit.evaluate import bootstrap_interval, event_correct, map_interval
+from star_kit.evaluation.metrics import bootstrap_interval, event_correct, map_interval, mean_average_precision
+from star_kit.evaluation.protocol import manifest_of, pooled_head_scores
 from star_kit.features import pad_waves
-from star_kit.pipeline import build_models
-from star_kit.recipes import two_stage
-from star_kit.training import load_weights, mean_average_precision
+from star_kit.interfaces import Frames
+from star_kit.pipeline import StarPipeline
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("run_dir", type=Path, help="A two_stage run with stage1/best.safetensors and config.yaml.")
+    parser.add_argument("run_dir", type=Path, help="An exported two_stage run (model/).")
     parser.add_argument("--splits", default="test,dev-paraphrase,test-paraphrase")
     parser.add_argument("--manifest", type=Path, help="[default: the run's corpus]")
     parser.add_argument("--misses", type=int, default=20, help="Misclassified items listed per split.")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    cfg = OmegaConf.merge(OmegaConf.structured(two_stage.Config), OmegaConf.load(args.run_dir / "config.yaml"))
-    models = build_models(cfg)
-    path = args.manifest or Path(cfg.data.manifest or Path(cfg.data.root) / "manifest.jsonl")
+    pipe = StarPipeline.from_pretrained(args.run_dir)
+    encoder = pipe.models.encoder.eval()
+    path = manifest_of(pipe.cfg, args.manifest)
     manifest = read_manifest(path)
     present = manifest.split_counts()
     absent = [s for s in args.splits.split(",") if s not in present]
@@ -47,24 +46,20 @@ def main() -> None:
             f"{path} has no {', '.join(absent)} items (splits: {', '.join(present)}); "
             "pass --manifest with a build that has them, e.g. `starkit data build spoken-events --size small`"
         )
-    model = two_stage.Stage1Model(models.bridge, len(manifest.labels))
-    weights = load_weights(args.run_dir / "stage1" / "best.safetensors")
-    missing = model.load_state_dict(weights, strict=False).missing_keys
-    if missing:  # unexpected keys (a caption-alignment projection) are not used here; missing ones are an error
-        raise SystemExit(f"{args.run_dir}/stage1/best.safetensors lacks {', '.join(missing)}")
-    model.eval()
-    models.encoder.eval()
+    bridge, head = pipe.stage1_head(args.run_dir, len(manifest.labels))
     rows, misses = ["| split | items | stage-1 top-1 | stage-1 mAP |", "|---|---|---|---|"], []
     for split in args.splits.split(","):
         items = [i for i in manifest if i.split == split]
         targets = np.stack([multi_hot(i.labels, manifest.labels) for i in items])
         scores = []
         for start in range(0, len(items), 16):
-            sr = models.encoder.sample_rate
+            sr = encoder.sample_rate
             wav, lengths = pad_waves([load_audio(manifest.speech_path(i), sr)[0] for i in items[start:][:16]])
             with torch.no_grad():
-                frames = models.encoder(wav, lengths)
-                scores.append(torch.sigmoid(model(frames.values.float(), frames.mask).logits))
+                frames = encoder(wav, lengths)
+                scores.append(
+                    pooled_head_scores(bridge, head, Frames(frames.values.float(), frames.mask, frames.frame_rate))
+                )
         s = torch.cat(scores).numpy()
         correct = event_correct(s, targets)
         top1, (lo, hi) = correct.mean(), bootstrap_interval(correct)

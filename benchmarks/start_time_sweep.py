@@ -21,7 +21,8 @@ from latent_structure import frame_means
 
 from star_kit.audio import load_audio
 from star_kit.data.manifest import multi_hot
-from star_kit.evaluate import bootstrap_interval, event_correct, load_run, split_items, train_probe
+from star_kit.evaluation.metrics import bootstrap_interval, event_correct
+from star_kit.evaluation.protocol import load_run, split_items, train_probe
 from star_kit.features import audio_latents, cache_for, pad_frames
 from star_kit.pipeline import StarPipeline
 from star_kit.registry import get_registry

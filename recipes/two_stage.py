@@ -30,15 +30,35 @@ from torch.nn.parallel import DistributedDataParallel as DDP
 from torch.utils.data import DataLoader, DistributedSampler
 from tqdm import tqdm
 
-from star_kit.config import instantiate
-from star_kit.data.manifest import Manifest, multi_hot, read_manifest
+from star_kit.data.splits import (
+    Split,
+    condition_tokens,
+    frames_batch,
+    latents_batch,
+    prepare_splits,
+    stage2_split,
+    validation_loss,
+)
 from star_kit.errors import StarKitError
-from star_kit.features import audio_latents, cache_for, caption_features, pad_frames, speech_features
+from star_kit.evaluation.metrics import mean_average_precision, top1_accuracy
+from star_kit.export import (
+    BRIDGE,
+    COMPONENTS,
+    GENERATOR,
+    STAGE1_BEST,
+    STAGE1_HEAD,
+    STAGE1_METRICS,
+    STAGE2_HISTORY,
+    export_run,
+    read_run,
+)
+from star_kit.features import pad_frames
 from star_kit.files import write_text_atomic
-from star_kit.interfaces import Bridge, Frames, Generator
+from star_kit.interfaces import Bridge, Frames, Generator, TextEncoder
 from star_kit.nn import masked_mean
-from star_kit.pipeline import MODEL_DIR, WEIGHTS, Models, build_models
-from star_kit.registry import get_registry
+from star_kit.pipeline import Models, build_models
+from star_kit.registry import Registry, get_registry
+from star_kit.runs import build_on_meta
 from star_kit.training import (
     EMA,
     Interrupt,
@@ -49,15 +69,11 @@ from star_kit.training import (
     init_distributed,
     is_main,
     load_partial,
-    load_state,
+    load_train_state,
     load_weights,
-    mean_average_precision,
-    rng_state,
-    save_state,
+    save_train_state,
     save_weights,
     seed_everything,
-    set_rng_state,
-    top1_accuracy,
     warmup_cosine,
 )
 
@@ -159,6 +175,104 @@ class Config:
     report: bool = True
 
 
+#: The recipe's own choices: key -> the values it allows.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "data.condition": ("speech", "caption"),
+    "stage1.align_loss": ALIGN_LOSSES,
+    "stage2.train_bridge": ("none", "proj", "all"),
+}
+#: Numeric keys: key -> (lowest allowed, whether the lowest itself is allowed). No upper bounds but the fractions'.
+RANGES: dict[str, tuple[float, bool]] = {
+    "data.audio_seconds": (0, False),
+    "data.min_speech_seconds": (0, True),
+    "data.max_speech_seconds": (0, False),
+    "data.encode_batch_size": (1, True),
+    "stage1.epochs": (1, True),
+    "stage1.batch_size": (1, True),
+    "stage1.lr": (0, False),
+    "stage1.weight_decay": (0, True),
+    "stage1.warmup_epochs": (0, True),
+    "stage1.patience": (1, True),
+    "stage1.feature_noise": (0, True),
+    "stage1.length_pool": (0, True),
+    "stage1.align_weight": (0, True),
+    "stage1.align_temperature": (0, False),
+    "stage1.consistency_weight": (0, True),
+    "stage2.max_steps": (1, True),
+    "stage2.batch_size": (1, True),
+    "stage2.lr": (0, False),
+    "stage2.weight_decay": (0, True),
+    "stage2.warmup_steps": (0, True),
+    "stage2.grad_clip": (0, False),
+    "stage2.log_every": (1, True),
+    "stage2.val_every": (1, True),
+    "stage2.sample_every": (0, True),
+    "stage2.checkpoint_every": (1, True),
+    "sampling.steps": (1, True),
+    "sampling.guidance": (0, True),
+    "sampling.seconds": (0, False),
+    "sampling.num_report_samples": (0, True),
+}
+FRACTIONS = ("stage1.frame_dropout", "stage2.ema_decay")  # in [0, 1)
+
+
+def check_choices(cfg: DictConfig, registry: Registry | None = None) -> None:
+    """Every choice of this recipe that a typo could break, checked before anything is built or trained (``starkit
+    recipe validate`` and the start of :func:`main` both run it): allowed values, ranges, and the combinations that
+    need a component to offer something (a bridge's output projection, an encoder that reads text).
+
+    Raises:
+        StarKitError: naming the key, its value and what is allowed.
+    """
+    for key, allowed in CHOICES.items():
+        value = OmegaConf.select(cfg, key)
+        if value not in allowed:
+            raise StarKitError(f"{key}={value!r} is not allowed: one of {', '.join(allowed)}")
+    for key, (low, inclusive) in RANGES.items():
+        value = OmegaConf.select(cfg, key)
+        if value < low or (value == low and not inclusive):
+            raise StarKitError(f"{key}={value} is not allowed: {'>=' if inclusive else '>'} {low}")
+    for key in FRACTIONS:
+        value = OmegaConf.select(cfg, key)
+        if not 0 <= value < 1:
+            raise StarKitError(f"{key}={value} is not allowed: in [0, 1)")
+    if cfg.data.max_speech_seconds <= cfg.data.min_speech_seconds:
+        raise StarKitError(
+            f"data.max_speech_seconds={cfg.data.max_speech_seconds} must exceed data.min_speech_seconds="
+            f"{cfg.data.min_speech_seconds}"
+        )
+    if not cfg.data.train_splits:
+        raise StarKitError("data.train_splits is empty: name at least one manifest split, e.g. [train]")
+    registry = registry or get_registry()
+    if cfg.data.condition == "caption" and not issubclass(
+        registry.load("encoder", cfg.encoder._component_), TextEncoder
+    ):
+        raise StarKitError(
+            f"data.condition=caption needs an encoder with encode_text (e.g. cascade); "
+            f"'{cfg.encoder._component_}' has none"
+        )
+    s1 = cfg.stage1
+    if s1.align_weight > 0:
+        if s1.text_encoder is None:
+            raise StarKitError(
+                "stage1.align_weight > 0 needs stage1.text_encoder, an encoder with encode_text: "
+                "add stage1.text_encoder=cascade, or set stage1.align_weight=0"
+            )
+        if not issubclass(registry.load("encoder", s1.text_encoder._component_), TextEncoder):
+            raise StarKitError(
+                f"stage1.text_encoder '{s1.text_encoder._component_}' cannot read text (no encode_text); "
+                "use e.g. cascade"
+            )
+    if cfg.stage2.train_bridge == "proj":
+        bridge = build_on_meta(registry, cfg, ("bridge",))["bridge"]
+        if bridge.output_projection() is None:
+            raise StarKitError(
+                f"stage2.train_bridge=proj but bridge '{cfg.bridge._component_}' ({type(bridge).__name__}) has no "
+                "output projection (Bridge.output_projection() returns None); set stage2.train_bridge to none or "
+                "all, or implement output_projection()"
+            )
+
+
 # ---------------------------------------------------------------------------------------------------- models
 class Stage1Output(NamedTuple):
     logits: Tensor  # (b, c) label logits
@@ -173,14 +287,14 @@ class Stage1Model(nn.Module):
     With ``align_dim``, a second linear map ``align`` projects the same pooled tokens to a text embedding's width.
     """
 
-    def __init__(self, bridge: Bridge, num_labels: int, align_dim: int = 0) -> None:
+    def __init__(self, bridge: Bridge, num_labels: int, frame_rate: float, align_dim: int = 0) -> None:
         super().__init__()
-        self.bridge = bridge
+        self.bridge, self.frame_rate = bridge, frame_rate
         self.head = nn.Linear(bridge.out_dim, num_labels)
         self.align = nn.Linear(bridge.out_dim, align_dim) if align_dim else None
 
     def forward(self, values: Tensor, mask: Tensor) -> Stage1Output:
-        cond = self.bridge(Frames(values, mask, 50.0))
+        cond = self.bridge(Frames(values, mask, self.frame_rate))
         pooled = masked_mean(cond.values, cond.mask, dim=1)  # (b, d)
         aligned = None if self.align is None else self.align(pooled)
         return Stage1Output(self.head(pooled), aligned, cond.values, cond.mask)
@@ -192,28 +306,18 @@ class Stage2Model(nn.Module):
     ``values, mask`` are encoder frames, or with ``tokens=True`` the frozen bridge's condition tokens (cached).
     """
 
-    def __init__(self, bridge: Bridge, generator: Generator) -> None:
+    def __init__(self, bridge: Bridge, generator: Generator, frame_rate: float) -> None:
         super().__init__()
-        self.bridge, self.generator = bridge, generator
+        self.bridge, self.generator, self.frame_rate = bridge, generator, frame_rate
 
     def forward(
         self, values: Tensor, mask: Tensor, latents: Tensor, latent_mask: Tensor, tokens: bool = False
     ) -> Tensor:
-        cond = Frames(values, mask, 0.0) if tokens else self.bridge(Frames(values, mask, 50.0))
+        cond = Frames(values, mask, 0.0) if tokens else self.bridge(Frames(values, mask, self.frame_rate))
         return self.generator.loss(Frames(latents, latent_mask, 0.0), cond)
 
 
 # ---------------------------------------------------------------------------------------------------- data
-@dataclass
-class Split:
-    ids: list[str]
-    frames: list[Tensor]
-    targets: np.ndarray  # (items, c) multi-hot
-    latents: list[Tensor] | None = None
-    extra: list[dict[str, Any]] = field(default_factory=list)
-    text: Tensor | None = None  # (items, text_dim) caption embeddings for the stage-1 alignment loss
-
-
 class Indexed(torch.utils.data.Dataset):
     def __init__(self, n: int) -> None:
         self.n = n
@@ -243,160 +347,6 @@ def loader(
         return DataLoader(Indexed(n), batch_size=batch_size, sampler=sampler, collate_fn=torch.tensor)
     batches = LengthPooledBatches(sampler, lengths, batch_size, pool, seed + epoch)
     return DataLoader(Indexed(n), batch_sampler=batches, collate_fn=torch.tensor)
-
-
-def frames_batch(split: Split, idx: Tensor, device: torch.device) -> Frames:
-    return pad_frames([split.frames[i] for i in idx.tolist()], 50.0).to(device)
-
-
-def latents_batch(split: Split, idx: Tensor, device: torch.device) -> Frames:
-    assert split.latents is not None
-    return pad_frames([split.latents[i] for i in idx.tolist()], 0.0).to(device)
-
-
-def stage2_split(splits: dict[str, Split]) -> Split:
-    """Stage 2's training split: ``train`` plus ``stage2.extra_splits`` where the config has them."""
-    return splits.get("stage2-train", splits["train"])
-
-
-def join_splits(parts: list[Split]) -> Split:
-    """One split of the items of ``parts``, in order (each with latents)."""
-    if len(parts) == 1:
-        return parts[0]
-    latents = [lat for p in parts for lat in p.latents or []]
-    return Split(
-        [i for p in parts for i in p.ids],
-        [f for p in parts for f in p.frames],
-        np.concatenate([p.targets for p in parts]),
-        latents,
-        [e for p in parts for e in p.extra],
-    )
-
-
-def prepare_data(cfg: DictConfig, models: Models, device: torch.device) -> tuple[Manifest, dict[str, Split]]:
-    """Builds the corpus if needed (rank 0), then caches encoder frames (and for the training splits and val,
-    vocoder latents) of the splits the recipe uses: ``data.train_splits`` (joined into ``train``), with
-    ``stage2.extra_splits`` (joined into ``stage2-train``), ``val`` and every ``test*`` split."""
-    registry = get_registry()
-    data = cfg.data
-    if data.manifest is None:
-        manifest_path = Path(data.root) / "manifest.jsonl"
-        if is_main() and not manifest_path.exists():
-            corpus = instantiate(registry, "data.corpus", data.corpus)
-            print(f"building corpus '{data.corpus._component_}' ({data.size}) into {data.root} ...", flush=True)
-            corpus.build(str(data.root), size=data.size, seed=data.seed)
-        barrier()
-    else:
-        manifest_path = Path(data.manifest)
-    manifest = read_manifest(manifest_path)
-    if not manifest.labels:
-        raise StarKitError(f"{manifest.path}: stage 1 needs labels (labels.json or per-item labels); none found")
-    if data.condition not in ("speech", "caption"):
-        raise StarKitError(f"data.condition must be speech or caption, not '{data.condition}'")
-    if data.condition == "caption" and not hasattr(models.encoder, "encode_text"):
-        raise StarKitError(
-            f"data.condition=caption needs an encoder with encode_text (e.g. cascade); "
-            f"'{cfg.encoder._component_}' has none"
-        )
-    speech_cache = cache_for(data.cache_dir, data.condition, cfg.encoder, registry, "encoder")
-
-    def features(items: list, progress: bool) -> list[Tensor]:
-        if data.condition == "caption":
-            return caption_features(models.encoder, items, speech_cache, device, data.encode_batch_size, progress)
-        return speech_features(models.encoder, manifest, items, speech_cache, device, data.encode_batch_size, progress)
-
-    latent_cache = cache_for(data.cache_dir, "latents", cfg.vocoder, registry, "vocoder")
-    found = sorted({i.split for i in manifest})
-    stage2_extra = list(cfg.stage2.extra_splits)
-    trained = list(dict.fromkeys([*data.train_splits, *stage2_extra, "val"]))
-    for needed in trained:
-        if needed not in found:
-            raise StarKitError(
-                f"{manifest.path}: the recipe needs a '{needed}' split (data.train_splits, stage2.extra_splits and "
-                f"val); found {', '.join(found)}"
-            )
-    noisy = cfg.stage1.consistency_split
-    if noisy is not None and noisy not in found:
-        raise StarKitError(
-            f"{manifest.path}: stage1.consistency_split '{noisy}' is not a split of it; found {', '.join(found)} "
-            "(build one with data.corpus.train_snr_db, or set stage1.consistency_split=null)"
-        )
-    if cfg.stage1.consistency_weight < 0:
-        raise StarKitError(f"stage1.consistency_weight must be >= 0, not {cfg.stage1.consistency_weight}")
-    if cfg.stage1.length_pool < 0:
-        raise StarKitError(f"stage1.length_pool must be >= 0 (0: plain shuffled batches), not {cfg.stage1.length_pool}")
-    frames_only = [n for n in found if n.startswith("test")] + ([noisy] if noisy and noisy not in trained else [])
-    splits: dict[str, Split] = {}
-    for name in trained + frames_only:
-        items = [i for i in manifest if i.split == name]
-        if is_main():  # rank 0 fills the cache; the others read it after the barrier
-            features(items, True)
-            if name in trained:
-                audio_latents(models.vocoder, manifest, items, latent_cache, data.audio_seconds, device)
-        barrier()
-        frames = features(items, False)
-        latents = None
-        if name in trained:
-            latents = audio_latents(
-                models.vocoder, manifest, items, latent_cache, data.audio_seconds, device, progress=False
-            )
-        targets = np.stack([multi_hot(i.labels, manifest.labels) for i in items])
-        extra = [{"snr_db": i.snr_db, "voice": i.voice} for i in items]
-        splits[name] = Split([i.id for i in items], frames, targets, latents, extra)
-    parts = {name: splits.pop(name) for name in trained if name != "val"}
-    splits["train"] = join_splits([parts[name] for name in data.train_splits])
-    if stage2_extra:
-        splits["stage2-train"] = join_splits([parts[name] for name in [*data.train_splits, *stage2_extra]])
-    if noisy is not None:
-        copies = parts[noisy] if noisy in parts else splits.pop(noisy)
-        splits["stage1-noisy"] = paired_split(manifest, splits["train"], copies, noisy)
-    if cfg.stage1.align_weight:
-        add_caption_embeddings(cfg, manifest, splits, device)
-    return manifest, splits
-
-
-def paired_split(manifest: Manifest, train: Split, noisy: Split, name: str) -> Split:
-    """The items of ``noisy`` in ``train``'s order: for each training item, the first ``name`` item with its audio."""
-    audio = {i.id: i.audio for i in manifest}
-    first: dict[str, int] = {}
-    for k, item_id in enumerate(noisy.ids):
-        first.setdefault(audio[item_id], k)
-    missing = [i for i in train.ids if audio[i] not in first]
-    if missing:
-        raise StarKitError(
-            f"{manifest.path}: stage1.consistency_split '{name}' has no copy of {len(missing)} training items "
-            f"(e.g. '{missing[0]}'); each training item needs a noisy copy with the same audio"
-        )
-    order = [first[audio[i]] for i in train.ids]
-    return Split([noisy.ids[k] for k in order], [noisy.frames[k] for k in order], noisy.targets[order])
-
-
-def add_caption_embeddings(cfg: DictConfig, manifest: Manifest, splits: dict[str, Split], device: torch.device) -> None:
-    """Stage-1 alignment targets: the mean of ``stage1.text_encoder.encode_text`` tokens of each train caption."""
-    s1, registry = cfg.stage1, get_registry()
-    if s1.align_weight < 0 or s1.align_loss not in ALIGN_LOSSES:
-        raise StarKitError(
-            f"stage1.align_weight must be >= 0 (got {s1.align_weight}) and stage1.align_loss one of "
-            f"{', '.join(ALIGN_LOSSES)} (got '{s1.align_loss}')"
-        )
-    if s1.text_encoder is None:
-        raise StarKitError(
-            "stage1.align_weight > 0 needs stage1.text_encoder, an encoder with encode_text: "
-            "add stage1.text_encoder=cascade, or set stage1.align_weight=0"
-        )
-    encoder = instantiate(registry, "stage1.text_encoder", s1.text_encoder).to(device)
-    if not hasattr(encoder, "encode_text"):
-        raise StarKitError(
-            f"stage1.text_encoder '{s1.text_encoder._component_}' cannot read text (no encode_text); use e.g. cascade"
-        )
-    cache = cache_for(cfg.data.cache_dir, "caption", s1.text_encoder, registry, "encoder")
-    by_id = {i.id: i for i in manifest}
-    items = [by_id[i] for i in splits["train"].ids]
-    if is_main():
-        caption_features(encoder, items, cache, device, cfg.data.encode_batch_size, True)
-    barrier()
-    tokens = caption_features(encoder, items, cache, device, cfg.data.encode_batch_size, False)
-    splits["train"].text = torch.stack([t.float().mean(0) for t in tokens])  # (items, text_dim)
 
 
 # ---------------------------------------------------------------------------------------------------- stage 1
@@ -475,12 +425,12 @@ def run_stage1(
     interrupt: Interrupt,
 ) -> Stage1Model:
     s1 = cfg.stage1
-    out_dir, state_path = run_dir / "stage1", run_dir / "state" / "stage1.pt"
+    metrics_path, state_path = run_dir / STAGE1_METRICS, run_dir / "state" / "stage1.pt"
     train, noisy = splits["train"], splits.get("stage1-noisy")
     align_dim = 0 if train.text is None else train.text.shape[1]
-    model = Stage1Model(models.bridge, train.targets.shape[1], align_dim).to(device)
-    best_path = out_dir / "best.safetensors"
-    if (out_dir / "metrics.json").exists():  # finished earlier (resumed run)
+    model = Stage1Model(models.bridge, train.targets.shape[1], train.frame_rate, align_dim).to(device)
+    best_path = run_dir / STAGE1_BEST
+    if metrics_path.exists():  # finished earlier (resumed run)
         model.load_state_dict(load_weights(best_path))
         return model
     steps_per_epoch = -(-len(train.ids) // (s1.batch_size * world))
@@ -492,12 +442,9 @@ def run_stage1(
     ddp = DDP(model, find_unused_parameters=True) if world > 1 else model
     history: list[dict[str, float]] = []
     start, best, stale = 0, -1.0, 0
+    parts = {"model": model, "optimizer": opt, "scheduler": sched}
     if state_path.exists():
-        state = load_state(state_path)
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["optimizer"])
-        sched.load_state_dict(state["scheduler"])
-        set_rng_state(state["rng"])
+        state = load_train_state(state_path, parts)
         start, best, stale, history = state["epoch"], state["best"], state["stale"], state["history"]
     bar = tqdm(
         range(start, s1.epochs), desc="stage 1", unit="epoch", disable=not is_main(), initial=start, total=s1.epochs
@@ -509,7 +456,7 @@ def run_stage1(
             frames = [train.frames[i] for i in idx.tolist()]
             if noisy is not None:  # the noisy copies ride in the same forward pass (one DDP forward per backward)
                 frames += [noisy.frames[i] for i in idx.tolist()]
-            batch = augment(pad_frames(frames, 50.0).to(device), s1.frame_dropout, s1.feature_noise)
+            batch = augment(pad_frames(frames, train.frame_rate).to(device), s1.frame_dropout, s1.feature_noise)
             target = torch.from_numpy(train.targets[idx.numpy()]).float().to(device)
             out, noisy_out = halves(ddp(batch.values, batch.mask), len(idx), noisy is not None)
             loss = F.binary_cross_entropy_with_logits(out.logits, target)
@@ -542,19 +489,7 @@ def run_stage1(
         else:
             stale += 1
         if is_main():
-            save_state(
-                state_path,
-                {
-                    "model": model.state_dict(),
-                    "optimizer": opt.state_dict(),
-                    "scheduler": sched.state_dict(),
-                    "rng": rng_state(),
-                    "epoch": epoch + 1,
-                    "best": best,
-                    "stale": stale,
-                    "history": history,
-                },
-            )
+            save_train_state(state_path, parts, epoch=epoch + 1, best=best, stale=stale, history=history)
         if interrupt.requested:
             raise KeyboardInterrupt(f"stage 1 interrupted after epoch {epoch + 1}; saved {state_path}")
         if stale >= s1.patience:
@@ -570,10 +505,15 @@ def run_stage1(
             if name == "test-noisy":
                 for snr in sorted({e["snr_db"] for e in split.extra if e["snr_db"] is not None}):
                     keep = [k for k, e in enumerate(split.extra) if e["snr_db"] == snr]
-                    sub = Split([split.ids[k] for k in keep], [split.frames[k] for k in keep], split.targets[keep])
+                    sub = Split(
+                        [split.ids[k] for k in keep],
+                        [split.frames[k] for k in keep],
+                        split.targets[keep],
+                        split.frame_rate,
+                    )
                     metrics[f"test-noisy@{snr:g}dB"] = stage1_metrics(model, sub, device)
     if is_main():
-        (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+        write_text_atomic(metrics_path, json.dumps(metrics, indent=2) + "\n")
         summary = ", ".join(
             f"{k} top1 {v['top1']:.3f} mAP {v['mAP']:.3f}"
             for k, v in metrics.items()
@@ -585,62 +525,26 @@ def run_stage1(
 
 # ---------------------------------------------------------------------------------------------------- stage 2
 def set_bridge_trainable(bridge: Bridge, mode: str) -> None:
-    """``none``: frozen; ``proj``: only the output projection (``bridge.proj``) trains; ``all``: everything trains."""
-    if mode not in ("none", "proj", "all"):
-        raise StarKitError(f"stage2.train_bridge must be none, proj or all, not '{mode}'")
-    if mode == "proj" and not hasattr(bridge, "proj"):
-        raise StarKitError(
-            f"stage2.train_bridge=proj but bridge {type(bridge).__name__} has no 'proj' submodule; use none or all"
-        )
-    for name, p in bridge.named_parameters():
-        p.requires_grad_(mode == "all" or (mode == "proj" and name.startswith("proj.")))
-
-
-@torch.no_grad()
-def condition_tokens(bridge: Bridge, split: Split, device: torch.device, batch_size: int = 64) -> list[Tensor]:
-    """The bridge's condition tokens ``(k_i, d)`` for every item of a split, in eval mode (a frozen bridge's tokens
-    do not change, so stage 2 computes them once)."""
-    was_training, out = bridge.training, []
-    bridge.eval()
-    for start in range(0, len(split.ids), batch_size):
-        cond = bridge(frames_batch(split, torch.arange(start, min(start + batch_size, len(split.ids))), device))
-        out += [cond.values[k, : int(cond.lengths[k])].cpu() for k in range(cond.values.shape[0])]
-    bridge.train(was_training)
-    return out
-
-
-@torch.no_grad()
-def validation_loss(model: Stage2Model, split: Split, device: torch.device, batch_size: int) -> float:
-    """Mean generator loss over the whole split with fixed noise and times (comparable across steps)."""
-    model.eval()
-    losses = []
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(1234)
-        for start in range(0, len(split.ids), batch_size):
-            idx = torch.arange(start, min(start + batch_size, len(split.ids)))
-            frames, lat = frames_batch(split, idx, device), latents_batch(split, idx, device)
-            losses.append(model(frames.values, frames.mask, lat.values, lat.mask).item() * len(idx))
-    model.train()
-    return float(np.sum(losses) / len(split.ids))
+    """``none``: frozen; ``proj``: only the bridge's :meth:`~star_kit.interfaces.Bridge.output_projection` trains;
+    ``all``: everything trains (:func:`check_choices` has checked ``mode`` against the bridge)."""
+    proj = bridge.output_projection()
+    trained = {id(p) for p in proj.parameters()} if mode == "proj" and proj is not None else set()
+    for p in bridge.parameters():
+        p.requires_grad_(mode == "all" or id(p) in trained)
 
 
 def export_model(
     run_dir: Path, cfg: DictConfig, model: Stage2Model, stage1: dict[str, Tensor], labels: list[str], step: int
 ) -> None:
-    """Writes ``model/``: EMA weights (safetensors), the resolved config, the component list and the label set.
+    """Writes ``model/`` (:func:`star_kit.export.export_run`): EMA weights, the resolved config, the component list
+    and the label set.
 
     ``stage1.*`` keeps the bridge and head as stage 1 left them (stage 2 may train the bridge's projection), for
     scoring speech -> labels; ``bridge.*`` and ``generator.*`` are the generation model.
     """
-    folder = run_dir / MODEL_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "labels.json").write_text(json.dumps(labels, indent=1) + "\n")
-    tensors = {f"bridge.{k}": v for k, v in model.bridge.state_dict().items()}
-    tensors |= {f"generator.{k}": v for k, v in model.generator.state_dict().items()}
-    tensors |= {f"stage1.{k}": v for k, v in stage1.items()}
-    (folder / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
-    (folder / "components.json").write_text((run_dir / "components.json").read_text())
-    save_weights(folder / WEIGHTS, tensors, {"step": str(step)})
+    components = json.loads((run_dir / COMPONENTS).read_text())
+    bridge, generator = model.bridge.state_dict(), model.generator.state_dict()
+    export_run(run_dir, cfg, bridge, generator, stage1, labels, components, step)
 
 
 def run_stage2(
@@ -657,12 +561,12 @@ def run_stage2(
     labels: list[str],
 ) -> Stage2Model:
     s2 = cfg.stage2
-    state_path, out_dir = run_dir / "state" / "stage2.pt", run_dir / "stage2"
+    state_path = run_dir / "state" / "stage2.pt"
     set_bridge_trainable(models.bridge, s2.train_bridge)
     train = stage2_split(splits)
     assert train.latents is not None
     models.generator.prepare(train.latents)  # a resumed run's state overwrites this with the same fit
-    model = Stage2Model(models.bridge, models.generator).to(device)
+    model = Stage2Model(models.bridge, models.generator, train.frame_rate).to(device)
     if init_from and not state_path.exists():
         report_init(init_from, model, stage1.head)
     params = [p for p in model.parameters() if p.requires_grad]
@@ -671,33 +575,16 @@ def run_stage2(
     ema = EMA(model, s2.ema_decay)
     step, epoch, batch_in_epoch = 0, 0, 0
     history: dict[str, list[list[float]]] = {"train": [], "val": []}
+    parts = {"model": model, "optimizer": opt, "scheduler": sched, "ema": ema}
     if state_path.exists():
-        state = load_state(state_path)
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["optimizer"])
-        sched.load_state_dict(state["scheduler"])
-        ema.load_state_dict(state["ema"])
-        set_rng_state(state["rng"])
+        state = load_train_state(state_path, parts)
         step, epoch, batch_in_epoch, history = state["step"], state["epoch"], state["batch"], state["history"]
     ddp = DDP(model, find_unused_parameters=True) if world > 1 else model
     autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.type == "cuda")
 
     def checkpoint() -> None:
         if is_main():
-            save_state(
-                state_path,
-                {
-                    "model": model.state_dict(),
-                    "optimizer": opt.state_dict(),
-                    "scheduler": sched.state_dict(),
-                    "ema": ema.state_dict(),
-                    "rng": rng_state(),
-                    "step": step,
-                    "epoch": epoch,
-                    "batch": batch_in_epoch,
-                    "history": history,
-                },
-            )
+            save_train_state(state_path, parts, step=step, epoch=epoch, batch=batch_in_epoch, history=history)
 
     # a frozen bridge (train_bridge: none) gives the same tokens every step: computed once, a step skips the bridge
     cached = condition_tokens(models.bridge, train, device) if s2.train_bridge == "none" else None
@@ -729,7 +616,9 @@ def run_stage2(
                 window = []
             if step % s2.val_every == 0 or step == s2.max_steps:
                 with ema.applied(model):
-                    history["val"].append([step, validation_loss(model, splits["val"], device, s2.batch_size)])
+                    history["val"].append(
+                        [step, validation_loss(model.bridge, model.generator, splits["val"], device, s2.batch_size)]
+                    )
                 bar.set_postfix(
                     loss=f"{history['train'][-1][1]:.4f}" if history["train"] else "",
                     val=f"{history['val'][-1][1]:.4f}",
@@ -748,10 +637,9 @@ def run_stage2(
     bar.close()
     checkpoint()
     if is_main():
-        out_dir.mkdir(parents=True, exist_ok=True)
-        (out_dir / "history.json").write_text(json.dumps(history, indent=2) + "\n")
+        write_text_atomic(run_dir / STAGE2_HISTORY, json.dumps(history, indent=2) + "\n")
         with ema.applied(model):
-            export_model(run_dir, cfg, model, load_weights(run_dir / "stage1" / "best.safetensors"), labels, step)
+            export_model(run_dir, cfg, model, load_weights(run_dir / STAGE1_BEST), labels, step)
     barrier()
     return model
 
@@ -759,10 +647,13 @@ def run_stage2(
 def report_init(init_from: str, model: Stage2Model, head: nn.Linear) -> None:
     """``--init-from``: loads matching weights from another run's exported model and reports what did not match."""
     path = Path(init_from)
-    path = path / MODEL_DIR / WEIGHTS if path.is_dir() else path
-    weights = load_weights(path)
+    if path.is_dir():
+        run = read_run(path)
+        path, weights = run.weights_path, run.weights()
+    else:
+        weights = load_weights(path)
     report = []
-    for prefix, module in (("bridge.", model.bridge), ("generator.", model.generator), ("stage1.head.", head)):
+    for prefix, module in ((BRIDGE, model.bridge), (GENERATOR, model.generator), (STAGE1_HEAD, head)):
         missing, rejected = load_partial(module, weights, prefix)
         report.append(f"{prefix.rstrip('.')}: {len(missing)} missing, {len(rejected)} mismatched")
         for key in rejected[:5]:
@@ -808,6 +699,7 @@ def render_samples(folder: Path, cfg: DictConfig, models: Models, split: Split, 
 # ---------------------------------------------------------------------------------------------------- main
 def main(cfg: DictConfig, run_dir: Path, resume: bool = False, init_from: str | None = None) -> dict[str, Any]:
     """Runs both stages (skipping what a resumed run already finished), then writes the report."""
+    check_choices(cfg)
     rank, world, device = init_distributed()
     seed_everything(cfg.seed + rank)
     torch.set_num_threads(max(1, torch.get_num_threads() // world))
@@ -816,7 +708,7 @@ def main(cfg: DictConfig, run_dir: Path, resume: bool = False, init_from: str | 
         models = build_models(cfg)
         for m in (models.encoder, models.vocoder, models.bridge, models.generator):
             m.to(device)
-        manifest, splits = prepare_data(cfg, models, device)
+        manifest, splits = prepare_splits(cfg, models, device)
     with Interrupt() as interrupt:
         with watch("stage1"):
             stage1 = run_stage1(cfg, run_dir, models, splits, device, rank, world, interrupt)

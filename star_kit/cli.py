@@ -143,11 +143,15 @@ def recipe_cp(config: str, dest: Path, force: bool) -> None:
     click.echo(f"copied {source.name} to {dest}")
 
 
-@recipe.command("validate")
-@click.argument("config")
-@click.argument("overrides", nargs=-1)
-def recipe_validate(config: str, overrides: tuple[str, ...]) -> None:
-    """Resolve a config, look up every component and bind its arguments, building nothing.
+@recipe.command("validate", context_settings={"ignore_unknown_options": True})
+@click.argument("target")
+@click.option("--config", "-c", help="With a recipe name as TARGET: a shipped config name or a YAML file.")
+@click.argument("overrides", nargs=-1, type=click.UNPROCESSED)
+def recipe_validate(target: str, config: str | None, overrides: tuple[str, ...]) -> None:
+    """Check a config and overrides as a run would before it trains, reading no weights and no data.
+
+    TARGET is a config (its first line names its recipe) or, with --config, a recipe: `recipe validate two_stage
+    --config my.yaml` is the same check.
 
     \b
     Example:
@@ -156,15 +160,16 @@ def recipe_validate(config: str, overrides: tuple[str, ...]) -> None:
     from star_kit import runs
 
     registry = get_registry()
-    recipe_, cfg, name = runs.resolve(registry, config, overrides)
-    rows = runs.validate(registry, cfg)
+    config, recipe_name = runs.split_target(registry, target, config)
+    recipe_, cfg, name = runs.resolve(registry, config, overrides, recipe_name)
+    rows = runs.validate(registry, cfg, recipe_)
     parts = ", ".join(f"{r['path']}={r['name']}" for r in rows)
     click.echo(f"config '{name}' is valid for recipe '{recipe_.name}': {parts}")
 
 
 @recipe.command("run", context_settings={"ignore_unknown_options": True})
-@click.argument("recipe_name")
-@click.option("--config", "-c", required=True, help="A shipped config name or a YAML file.")
+@click.argument("target")
+@click.option("--config", "-c", help="With a recipe name as TARGET: a shipped config name or a YAML file.")
 @click.option("--run-dir", type=click.Path(path_type=Path), help="Output folder (default runs/CONFIG).")
 @click.option("--resume", is_flag=True, help="Continue the run in --run-dir from its last checkpoint.")
 @click.option("--init-from", help="Start a new run from the weights of another run (reports unmatched keys).")
@@ -172,8 +177,8 @@ def recipe_validate(config: str, overrides: tuple[str, ...]) -> None:
 @click.option("--dry-run", is_flag=True, help="Validate and print the resolved config, then stop.")
 @click.argument("overrides", nargs=-1, type=click.UNPROCESSED)
 def recipe_run(
-    recipe_name: str,
-    config: str,
+    target: str,
+    config: str | None,
     run_dir: Path | None,
     resume: bool,
     init_from: str | None,
@@ -183,26 +188,30 @@ def recipe_run(
 ) -> None:
     """Run a recipe with a config and key=value overrides.
 
+    TARGET is a config (its first line names its recipe) or, with --config, a recipe: `recipe run two_stage --config
+    star-tiny` is the same run.
+
     \b
     Example:
-      starkit recipe run two_stage --config star-tiny stage2.max_steps=200
+      starkit recipe run star-tiny stage2.max_steps=200
     """
     from omegaconf import OmegaConf
 
     from star_kit import runs
 
     registry = get_registry()
+    config, recipe_name = runs.split_target(registry, target, config)
     recipe_, cfg, name = runs.resolve(registry, config, overrides, recipe_name)
     if dry_run:
-        runs.validate(registry, cfg)
+        runs.validate(registry, cfg, recipe_)
         click.echo(OmegaConf.to_yaml(cfg, resolve=True), nl=False)
         return
     runs.run(registry, recipe_, cfg, run_dir or Path("runs") / name, resume=resume, force=force, init_from=init_from)
 
 
 def _mount_core_commands() -> None:
-    from star_kit.compare import bench, compare, eval_command
     from star_kit.data.cli import data
+    from star_kit.evaluation.cli import bench, compare, eval_command
     from star_kit.generate import generate
     from star_kit.serve.cli import serve
 

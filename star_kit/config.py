@@ -24,7 +24,7 @@ import yaml
 from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import ConfigKeyError, OmegaConfBaseException
 
-from star_kit.errors import StarKitError
+from star_kit.errors import ArgumentError, StarKitError
 from star_kit.registry import KINDS, Registry, closest, constructor_parameters
 
 COMPONENT = "_component_"
@@ -173,7 +173,10 @@ def apply_overrides(cfg: DictConfig, overrides: list[str] | tuple[str, ...], reg
                 raise StarKitError(
                     f"unknown config key '{key}'{closest(key, _all_keys(cfg))}; use +{key}={raw} to add a new key"
                 )
-        OmegaConf.update(cfg, key, value, merge=False, force_add=True)
+        try:
+            OmegaConf.update(cfg, key, value, merge=False, force_add=True)
+        except OmegaConfBaseException as exc:  # a typed key: "Value 'abc' of type 'str' could not be converted ..."
+            raise StarKitError(f"config key '{key}': {str(exc).splitlines()[0]}") from exc
     return cfg
 
 
@@ -254,6 +257,8 @@ def instantiate(registry: Registry, path: str, node: DictConfig | dict, **wired:
     cls, kwargs = bind_component(registry, path, node, **wired)
     try:
         return cls(**kwargs)
+    except ArgumentError as exc:
+        raise StarKitError(f"{path}.{exc}") from exc
     except StarKitError:
         raise
     except (TypeError, ValueError) as exc:

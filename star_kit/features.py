@@ -20,7 +20,7 @@ from tqdm import tqdm
 from star_kit.audio import SILENCE_PEAK, load_audio
 from star_kit.data.cache import FeatureCache, file_fingerprint
 from star_kit.data.manifest import Item, Manifest
-from star_kit.interfaces import Encoder, Frames, Vocoder
+from star_kit.interfaces import Encoder, Frames, TextEncoder, Vocoder
 
 
 def pad_frames(seqs: Sequence[Tensor], frame_rate: float) -> Frames:
@@ -101,7 +101,7 @@ def speech_features(
 
 @torch.no_grad()
 def caption_features(
-    encoder: Any,
+    encoder: TextEncoder,
     items: Sequence[Item],
     cache: FeatureCache,
     device: torch.device,

@@ -36,7 +36,7 @@ def _inputs(speech: Path | None, manifest: Path | None, split: str, folder: Path
 @click.option("--split", default="test", show_default=True, help="The manifest split for --manifest.")
 @click.option("--folder", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Every audio file in it.")
 @click.option("--say", help="Speak this text with --voice first, then generate from that speech.")
-@click.option("--voice", default="hibari", show_default=True, help="Registered voice for --say.")
+@click.option("--voice", help="Registered voice for --say [default: the registered voice with the fullest band].")
 @click.option(
     "-o", "--out", type=click.Path(path_type=Path), required=True, help="Output wav (one prompt) or folder (batch)."
 )
@@ -54,7 +54,7 @@ def generate(
     split: str,
     folder: Path | None,
     say: str | None,
-    voice: str,
+    voice: str | None,
     out: Path,
     steps: int | None,
     guidance: float | None,
@@ -87,6 +87,7 @@ def generate(
     pipe = StarPipeline.from_pretrained(run_dir)
     rate = pipe.models.encoder.sample_rate
     if say is not None:
+        voice = voice or get_registry().default_voice()
         spoken = get_registry().load("voice", voice)()
         wav = spoken.synthesize(say)
         click.echo(f"spoke '{say}' with voice '{voice}' ({len(wav) / spoken.sample_rate:.1f} s); generating from it")

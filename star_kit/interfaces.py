@@ -15,7 +15,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 
@@ -28,7 +30,10 @@ __all__ = [
     "Encoder",
     "Frames",
     "Generator",
+    "Judge",
     "Progress",
+    "TextEncoder",
+    "Transcriber",
     "Vocoder",
     "Voice",
     "lengths_to_mask",
@@ -142,6 +147,14 @@ class Bridge(Component, ABC):
     def forward(self, frames: Frames) -> Frames:
         """``frames (b, t, in_dim)`` -> condition tokens ``(b, k, out_dim)``; ``k`` may be fixed (queries)."""
 
+    def output_projection(self) -> nn.Module | None:
+        """The submodule that stage 2 may fine-tune while the rest stays frozen (``stage2.train_bridge=proj``; STAR
+        trains the Q-Former's final Linear), or None when the bridge has no such part (the default).
+
+        It must be a submodule of the bridge whose parameters change the condition tokens.
+        """
+        return None
+
 
 class Generator(Component, ABC):
     """A conditional generative model of latent frame sequences (flow matching, diffusion, ...).
@@ -213,3 +226,56 @@ class Vocoder(Component, ABC):
     def num_frames(self, seconds: float) -> int:
         """Latent frames needed for ``seconds`` of audio."""
         return max(1, round(seconds * self.frame_rate))
+
+
+class TextEncoder(ABC):
+    """A capability an :class:`Encoder` may add: reading text into the same frame space as speech (the cascade).
+
+    Conditioning on caption text (``data.condition=caption``, ``starkit eval --condition caption``) and the stage-1
+    text alignment targets need it; check with ``isinstance(encoder, TextEncoder)``.
+    """
+
+    @abstractmethod
+    def encode_text(self, texts: Sequence[str]) -> Frames:
+        """Texts -> frames ``(b, k, dim)`` whose mask covers each text's tokens (``frame_rate`` may be 0)."""
+
+
+class Transcriber(ABC):
+    """A capability an :class:`Encoder` may add: speech recognition (the cascade's ASR, scored by word error rate).
+
+    Attributes:
+        sample_rate: the rate ``transcribe`` expects.
+    """
+
+    sample_rate: int
+
+    @abstractmethod
+    def transcribe(self, wav: Tensor, lengths: Tensor) -> list[str]:
+        """``wav (b, n)`` at ``sample_rate``, zero-padded, with ``lengths (b,)`` valid samples -> one text per clip."""
+
+
+class Judge(ABC):
+    """An independent judge of generated sound: embeds clips for the probe, FAD and KL of ``starkit eval``.
+
+    Registered with ``register_metrics`` and built as ``cls(device=...)``. Its ``name`` prefixes the metric keys
+    (``<name>-acc``, ``<name>-FAD``, ``<name>-KL``, ``<name>-KL-reverse``) and must equal its registered name.
+
+    Attributes:
+        name: the registered name.
+        dim: embedding width ``d``.
+        sample_rate: the network's input rate; ``embed`` resamples other rates to it.
+    """
+
+    name: str
+    dim: int
+    sample_rate: int
+
+    @abstractmethod
+    def embed(self, wav: np.ndarray, sample_rate: int) -> np.ndarray:
+        """One mono clip ``wav (n,)`` at ``sample_rate`` -> its embedding ``(dim,)``, the same for the same input
+        whatever else is judged. An empty, multi-channel or non-finite clip is a ``StarKitError``."""
+
+    @abstractmethod
+    def describe(self) -> dict[str, Any]:
+        """What an evaluation records to be reproducible, JSON-serialisable and the same on every call; at least
+        ``name``, ``sample_rate`` and ``checkpoint_sha256`` (of the weights). It also keys the embedding cache."""

@@ -1,8 +1,8 @@
 """Building a model from a config, and the speech-to-audio pipeline over an exported run.
 
-``StarPipeline.from_pretrained(run_dir)`` reads ``run_dir/model/`` (``config.yaml`` + ``model.safetensors`` with the
-EMA weights of the bridge and generator); the frozen encoder and vocoder are rebuilt from the config (their weights
-come from installed packages or the paths the config names).
+``StarPipeline.from_pretrained(run_dir)`` reads ``run_dir/model/`` through :func:`star_kit.export.read_run`
+(``config.yaml`` + ``model.safetensors`` with the EMA weights of the bridge and generator); the frozen encoder and
+vocoder are rebuilt from the config (their weights come from installed packages or the paths the config names).
 """
 
 from __future__ import annotations
@@ -21,12 +21,10 @@ from torch import nn
 from star_kit.audio import check_waveform, resample
 from star_kit.config import instantiate
 from star_kit.errors import StarKitError
+from star_kit.export import BRIDGE, GENERATOR, STAGE1_BRIDGE, STAGE1_HEAD, read_run
 from star_kit.features import pad_waves
 from star_kit.interfaces import Bridge, Encoder, Frames, Generator, Vocoder
 from star_kit.registry import Registry, get_registry
-
-MODEL_DIR = "model"
-WEIGHTS = "model.safetensors"
 
 # ``progress(stage, done, total)`` of :meth:`StarPipeline.generate`: stage "encoding", "sampling" or "decoding";
 # ``done``/``total`` count the generator's steps while sampling and are 0 otherwise.
@@ -95,23 +93,15 @@ class StarPipeline:
     ) -> StarPipeline:
         """Loads an exported run; ``encoder_options`` replace keys of its (frozen, untrained) encoder's config,
         e.g. ``{"transcriber": "faster-whisper"}`` for a cascade run."""
-        from star_kit.training import load_weights
-
-        folder = Path(run_dir) / MODEL_DIR
-        if not (folder / WEIGHTS).exists():
-            raise StarKitError(f"{run_dir} has no exported model ({folder / WEIGHTS}); finish stage 2 of the run first")
-        cfg = OmegaConf.load(folder / "config.yaml")
-        assert isinstance(cfg, DictConfig)
+        run = read_run(run_dir)
+        cfg = run.config
         override_encoder(cfg, encoder_options)
         models = build_models(cfg, registry)
-        weights = load_weights(folder / WEIGHTS)
-        for name in ("bridge", "generator"):
-            module = getattr(models, name)
-            part = {k.split(".", 1)[1]: v for k, v in weights.items() if k.startswith(f"{name}.")}
-            missing, unexpected = module.load_state_dict(part, strict=False)
+        for prefix, module in ((BRIDGE, models.bridge), (GENERATOR, models.generator)):
+            missing, unexpected = module.load_state_dict(run.weights(prefix), strict=False)
             if missing or unexpected:
                 raise StarKitError(
-                    f"{folder / WEIGHTS}: {name} weights do not match the config "
+                    f"{run.weights_path}: {prefix.rstrip('.')} weights do not match the config "
                     f"(missing {missing[:3]}, unexpected {unexpected[:3]})"
                 )
         return cls(models, cfg, device)
@@ -119,16 +109,12 @@ class StarPipeline:
     def stage1_head(self, run_dir: str | Path, num_labels: int) -> tuple[Bridge, nn.Linear]:
         """The run's stage-1 bridge and label head (``stage1.*`` weights) as stage 1 left them (stage 2 may have
         trained the bridge's ``proj`` since), in eval mode on this pipeline's device."""
-        from star_kit.training import load_weights
-
-        path = Path(run_dir) / MODEL_DIR / WEIGHTS
-        stage1 = {k.removeprefix("stage1."): v for k, v in load_weights(path).items() if k.startswith("stage1.")}
-        if not stage1:
-            raise StarKitError(f"{path} has no stage-1 model (stage1.*); re-export the run")
+        run = read_run(run_dir)
+        run.head_classes()  # an export without the stage-1 model is refused by name
         bridge = copy.deepcopy(self.models.bridge)
-        bridge.load_state_dict({k.removeprefix("bridge."): v for k, v in stage1.items() if k.startswith("bridge.")})
+        bridge.load_state_dict(run.weights(STAGE1_BRIDGE))
         head = nn.Linear(bridge.out_dim, num_labels)
-        head.load_state_dict({k.removeprefix("head."): v for k, v in stage1.items() if k.startswith("head.")})
+        head.load_state_dict(run.weights(STAGE1_HEAD))
         return bridge.to(self.device).eval(), head.to(self.device).eval()
 
     @property

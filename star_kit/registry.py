@@ -233,6 +233,19 @@ class Registry:
             f"{', '.join(sorted(found))} (or give a path to a .yaml file)"
         )
 
+    def default_voice(self) -> str:
+        """The voice for a request that names none (``starkit generate --say``, the web page): the registered voice
+        with the highest sample rate (a class attribute: nothing is built), the first by name among equals; voices
+        whose class fails to load are passed over. With the corpus plugin: its 24 kHz neural voice. ``""`` when no
+        voice is registered."""
+        names, rates = list(self.components("voice")), {}
+        for name in names:
+            try:
+                rates[name] = int(getattr(self.load("voice", name), "sample_rate", 0))
+            except StarKitError:  # a broken voice plugin is reported when the voice is asked for, not here
+                continue
+        return min(rates, key=lambda name: (-rates[name], name), default=names[0] if names else "")
+
     def add_commands(self, cli: Any) -> None:
         self._per_plugin("register_commands", cli=cli)
 

@@ -12,6 +12,7 @@ import numpy as np
 from omegaconf import DictConfig
 
 from star_kit.audio import load_audio
+from star_kit.export import STAGE1_METRICS, STAGE2_HISTORY
 
 
 def _plt():  # type: ignore[no-untyped-def]
@@ -102,8 +103,8 @@ def write_report(
 ) -> Path:
     """Writes ``run_dir/report.md`` with metrics, curves, a spectrogram grid and sample wavs (speech, generated,
     reference) for the first test items."""
-    stage1 = json.loads((run_dir / "stage1" / "metrics.json").read_text())
-    stage2 = json.loads((run_dir / "stage2" / "history.json").read_text())
+    stage1 = json.loads((run_dir / STAGE1_METRICS).read_text())
+    stage2 = json.loads((run_dir / STAGE2_HISTORY).read_text())
     loss_curves(run_dir / "curves.png", stage1, stage2)
     split = splits.get("test") or splits["val"]
     samples_dir = run_dir / "samples"

@@ -20,6 +20,7 @@ from star_kit.config import (
     check_missing,
     check_schema,
     component_nodes,
+    instantiate,
     kind_of,
     load_config,
 )
@@ -60,13 +61,60 @@ def recipe_module(recipe: Recipe) -> Any:
     return importlib.import_module(recipe.target.partition(":")[0])
 
 
-def validate(registry: Registry, cfg: DictConfig) -> list[dict[str, str]]:
-    """Checks required values and binds every component's constructor without building it.
+def split_target(registry: Registry, target: str, config: str | None) -> tuple[str, str | None]:
+    """The two spellings of ``recipe run`` and ``recipe validate``: ``CONFIG`` (its recipe named by the config) or
+    ``RECIPE --config CONFIG``. Returns ``(config, recipe_name or None)``."""
+    if config is not None:
+        return config, target
+    recipes = registry.recipes()
+    if target in recipes:
+        shipped = ", ".join(recipes[target].configs) or "none"
+        raise StarKitError(
+            f"recipe '{target}' needs a config: add --config NAME_OR_YAML (its shipped configs: {shipped}), "
+            "or name the config alone"
+        )
+    return target, None
+
+
+#: The size given to every argument a recipe wires (``in_dim`` from the encoder, ``latent_dim`` from the vocoder,
+#: ``cond_dim`` from the bridge) when validation builds a component alone; the real run checks the real sizes.
+STAND_IN_SIZE = 256
+
+
+def build_on_meta(
+    registry: Registry, cfg: DictConfig, kinds: tuple[str, ...] = ("generator", "bridge")
+) -> dict[str, Any]:
+    """Builds the top-level component nodes of ``kinds`` (by default the ones a recipe trains and wires, the
+    generator's lighter imports first) on the meta device: every constructor check runs, with no memory, weights or
+    data. Wired sizes are the node's own value or :data:`STAND_IN_SIZE`. Returns the built modules by config key.
+    """
+    import torch
+
+    built: dict[str, Any] = {}
+    for kind in kinds:
+        node = cfg.get(kind)
+        if not isinstance(node, DictConfig) or COMPONENT not in node:
+            continue
+        wired = {arg: (source, node.get(arg, STAND_IN_SIZE)) for arg, source in WIRED.get(kind, {}).items()}
+        with torch.device("meta"):
+            built[kind] = instantiate(registry, kind, node, **wired)
+    return built
+
+
+def validate(registry: Registry, cfg: DictConfig, recipe: Recipe | None = None) -> list[dict[str, str]]:
+    """Everything a run would check before it trains, without reading weights or data: required values, the
+    recipe's own choices (its module's ``check_choices(cfg, registry)``, when it has one), the constructors of the
+    trained components on the meta device (:func:`build_on_meta`) and every component's arguments.
 
     Returns:
         One row per component node: path, kind, name, plugin, version.
     """
     check_missing(cfg)
+    if recipe is not None:
+        check = getattr(recipe_module(recipe), "check_choices", None)
+        if check is not None:
+            check(cfg, registry)
+    build_on_meta(registry, cfg)
     rows = []
     for path, node in component_nodes(cfg).items():
         kind = kind_of(path.rsplit(".", 1)[-1])
@@ -129,7 +177,7 @@ def run(
     init_from: str | None = None,
 ) -> Any:
     """Validates, prepares the run directory and calls the recipe's function."""
-    components = validate(registry, cfg)
+    components = validate(registry, cfg, recipe)
     if int(os.environ.get("RANK", "0")) == 0:  # under torchrun only rank 0 writes
         prepare_run_dir(run_dir, cfg, components, resume, force)
     fn = recipe_module(recipe)

@@ -1,4 +1,6 @@
-"""Training utilities shared by recipes: checkpoints, EMA, schedules, metrics, distributed set-up, interrupts.
+"""Training utilities shared by recipes: checkpoints, EMA, schedules, distributed set-up, interrupts.
+
+The metrics (mAP, top-1) live in :mod:`star_kit.evaluation.metrics`.
 
 Training state (``.pt``, loaded with ``weights_only=True``) is kept apart from exported weights (safetensors).
 """
@@ -76,6 +78,21 @@ def load_state(path: Path) -> dict[str, Any]:
         raise StarKitError(f"checkpoint {path} cannot be read ({reason}); delete it to restart") from exc
 
 
+def save_train_state(path: Path, parts: dict[str, Any], **progress: Any) -> None:
+    """Atomically saves a resumable training state: the ``state_dict()`` of each of ``parts`` (model, optimizer,
+    scheduler, EMA) by name, the RNG states (``rng``) and the ``progress`` entries (epoch, step, history, ...)."""
+    save_state(path, {**{name: part.state_dict() for name, part in parts.items()}, "rng": rng_state(), **progress})
+
+
+def load_train_state(path: Path, parts: dict[str, Any]) -> dict[str, Any]:
+    """Restores a :func:`save_train_state` checkpoint into ``parts`` and the RNGs; returns the progress entries."""
+    state = load_state(path)
+    for name, part in parts.items():
+        part.load_state_dict(state.pop(name))
+    set_rng_state(state.pop("rng"))
+    return state
+
+
 def save_weights(path: Path, tensors: dict[str, Tensor], metadata: dict[str, str] | None = None) -> None:
     """Atomically writes a safetensors file."""
     from safetensors.torch import save_file
@@ -85,12 +102,40 @@ def save_weights(path: Path, tensors: dict[str, Tensor], metadata: dict[str, str
     os.replace(tmp, path)
 
 
-def load_weights(path: Path) -> dict[str, Tensor]:
-    from safetensors.torch import load_file
+WEIGHTS_FIX = "train the run first or point to a finished run"
+
+
+@contextlib.contextmanager
+def _readable_weights(path: Path, fix: str) -> Iterator[Any]:
+    """``safe_open(path)``; a missing, truncated or foreign file is a :class:`StarKitError` naming it and ``fix``.
+
+    safetensors checks the header and that the file covers every tensor it lists before anything is read.
+    """
+    from safetensors import SafetensorError, safe_open
 
     if not path.exists():
-        raise StarKitError(f"weights file {path} does not exist; train the run first or point to a finished run")
-    return load_file(str(path))
+        raise StarKitError(f"weights file {path} does not exist; {fix}")
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            yield f
+    except SafetensorError as exc:
+        raise StarKitError(f"weights file {path} cannot be read (SafetensorError: {exc}); {fix}") from exc
+
+
+def weights_header(path: Path, fix: str = WEIGHTS_FIX) -> tuple[dict[str, list[int]], dict[str, str]]:
+    """The shape of every tensor by key and the metadata of a safetensors file, reading no tensor data."""
+    with _readable_weights(path, fix) as f:
+        return {k: list(f.get_slice(k).get_shape()) for k in f.keys()}, dict(f.metadata() or {})
+
+
+def load_weights(path: Path, prefix: str = "", fix: str = WEIGHTS_FIX) -> dict[str, Tensor]:
+    """The tensors of a safetensors file whose key starts with ``prefix``, keyed without it (all for ``""``).
+
+    Raises:
+        StarKitError: naming a missing, truncated or foreign file, with ``fix`` (what to do about it).
+    """
+    with _readable_weights(path, fix) as f:
+        return {k.removeprefix(prefix): f.get_tensor(k) for k in f.keys() if k.startswith(prefix)}
 
 
 def load_partial(module: nn.Module, tensors: dict[str, Tensor], prefix: str = "") -> tuple[list[str], list[str]]:
@@ -212,29 +257,6 @@ class LengthPooledBatches(torch.utils.data.Sampler[list[int]]):
 
     def __len__(self) -> int:
         return -(-len(self.sampler) // self.batch_size)
-
-
-# ---------------------------------------------------------------------------------------------------- metrics
-def average_precision(scores: np.ndarray, targets: np.ndarray) -> float:
-    """AP of one class: mean precision at each positive, ranked by score (sklearn's definition)."""
-    order = np.argsort(-scores, kind="stable")
-    hits = targets[order] > 0
-    if not hits.any():
-        return float("nan")
-    precision = np.cumsum(hits) / np.arange(1, len(hits) + 1)
-    return float(precision[hits].mean())
-
-
-def mean_average_precision(scores: np.ndarray, targets: np.ndarray) -> float:
-    """mAP over classes that have at least one positive. ``scores``/``targets``: ``(items, classes)``."""
-    aps = [average_precision(scores[:, c], targets[:, c]) for c in range(targets.shape[1])]
-    aps = [a for a in aps if not math.isnan(a)]
-    return float(np.mean(aps)) if aps else float("nan")
-
-
-def top1_accuracy(scores: np.ndarray, targets: np.ndarray) -> float:
-    """Fraction of items whose highest-scoring class is one of their labels."""
-    return float((targets[np.arange(len(targets)), scores.argmax(1)] > 0).mean())
 
 
 # ---------------------------------------------------------------------------------------------------- measuring

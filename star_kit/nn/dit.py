@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from einops import rearrange
 from torch import Tensor, nn
 
-from star_kit.errors import StarKitError
+from star_kit.errors import ArgumentError
 from star_kit.nn.masking import masked_mean
 
 
@@ -195,12 +195,15 @@ class DiT(nn.Module):
         pooled_cond: bool = False,
     ) -> None:
         super().__init__()
-        if patch_size < 1:
-            raise StarKitError(f"DiT: patch_size must be >= 1, got {patch_size}")
+        for name, value in (("width", width), ("depth", depth), ("heads", heads), ("patch_size", patch_size)):
+            if value < 1:
+                raise ArgumentError(name, value, ">= 1")
         if width % heads or (width // heads) % 2:
-            raise StarKitError(
-                f"DiT: width {width} must be divisible by heads {heads} into an even head width; change width or heads"
-            )
+            raise ArgumentError("heads", heads, f"a divisor of width {width} that leaves an even head width")
+        if mlp_ratio <= 0:
+            raise ArgumentError("mlp_ratio", mlp_ratio, "> 0")
+        if not 0 <= dropout < 1:
+            raise ArgumentError("dropout", dropout, "in [0, 1)")
         self.width, self.heads, self.patch_size = width, heads, patch_size
         self.num_skips = depth // 2 if long_skips else 0
         self.proj_in = nn.Linear(latent_dim * patch_size, width)

@@ -55,12 +55,18 @@ class ApiError(Exception):
 
 
 class Voices:
-    """The registered text-to-speech voices, each loaded on first use and then kept."""
+    """The registered text-to-speech voices, each loaded on first use and then kept.
 
-    def __init__(self, registry: Registry | None = None, default: str = "hibari") -> None:
+    Args:
+        registry: where the voices are registered (default: the installed plugins).
+        default: the voice of a typed request that names none; None (or a voice that is not registered): the one
+            :meth:`~star_kit.registry.Registry.default_voice` picks.
+    """
+
+    def __init__(self, registry: Registry | None = None, default: str | None = None) -> None:
         self.registry = registry or get_registry()
         self.names = list(self.registry.components("voice"))
-        self.default = default if default in self.names else (self.names[0] if self.names else "")
+        self.default = default if default in self.names else self.registry.default_voice()
         self.loaded: dict[str, Any] = {}
         self.lock = threading.Lock()
 

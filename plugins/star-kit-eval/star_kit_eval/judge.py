@@ -36,6 +36,7 @@ from torch import Tensor
 
 from star_kit.audio import resample
 from star_kit.errors import StarKitError
+from star_kit.interfaces import Judge
 
 PIP_COMMAND = "pip install --no-deps aisfx==0.1.2"
 SAMPLE_RATE = 44100
@@ -110,8 +111,8 @@ def blocks(spec: Tensor) -> Tensor:
     return torch.stack([spec[s : s + BLOCK] for s in starts])  # (k, BLOCK, m)
 
 
-class AisfxJudge:
-    """Embeds sound clips with aisfx's pretrained network.
+class AisfxJudge(Judge):
+    """The ``aisfx`` :class:`~star_kit.interfaces.Judge`: embeds sound clips with aisfx's pretrained network.
 
     Args:
         device: where the network runs.

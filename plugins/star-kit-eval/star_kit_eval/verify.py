@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from star_kit.audio import resample
-from star_kit.evaluate import event_correct, fit_probe
+from star_kit.evaluation.metrics import event_correct, fit_probe
 from star_kit_eval.judge import AisfxJudge
 
 CONDITIONS = ("clean", "noise20dB", "noise5dB", "lowpass4k", "griffinlim")

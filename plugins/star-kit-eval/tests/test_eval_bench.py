@@ -1,4 +1,4 @@
-"""star_kit.bench.latency on tiny random configs: the end-to-end front end against the real cascade front end."""
+"""star_kit.evaluation.latency on tiny random configs: the end-to-end front end against the real cascade front end."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from star_kit.audio import resample
-from star_kit.bench import latency, load_system, markdown, stats
 from star_kit.errors import StarKitError
+from star_kit.evaluation.latency import latency, load_system, markdown
 from star_kit.registry import get_registry
 
 
@@ -18,11 +18,6 @@ from star_kit.registry import get_registry
 def speech() -> list[tuple[np.ndarray, int]]:
     voice = get_registry().load("voice", "espeak-en-us")()
     return [(resample(voice.synthesize(t), voice.sample_rate, 16000), 16000) for t in ("a dog barks", "rain falls")]
-
-
-def test_stats_median_and_p90() -> None:
-    s = stats([float(x) for x in range(1, 11)])
-    assert (s["median"], s["p90"], s["n"]) == (5.5, pytest.approx(9.1), 10)
 
 
 def test_latency_of_both_front_ends_and_generation(make_config, speech, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import torch
 
 from star_kit.audio import resample
 from star_kit.errors import StarKitError
+from star_kit.interfaces import TextEncoder, Transcriber
 from star_kit.registry import get_registry
 from star_kit.testing.contracts import EncoderContract
 
@@ -70,6 +71,11 @@ def test_transcript_embedding_is_close_to_the_caption_embedding(cascade, transcr
     from_speech, from_text = pooled(cascade.encode_text(transcripts)), pooled(cascade.encode_text(list(CAPTIONS)))
     sim = from_speech @ from_text.T  # (2, 2)
     assert sim[0, 0] > sim[0, 1] and sim[1, 1] > sim[1, 0] and sim.diag().min() > 0.6
+
+
+def test_reads_text_and_transcribes_by_interface(cascade) -> None:
+    """What the protocol, the benchmark and the recipe check for (isinstance, not hasattr)."""
+    assert isinstance(cascade, TextEncoder) and isinstance(cascade, Transcriber)
 
 
 def test_unknown_bundled_text_model_is_named() -> None:

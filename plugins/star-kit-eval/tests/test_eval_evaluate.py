@@ -1,4 +1,5 @@
-"""star_kit.evaluate.evaluate on a tiny exported run (random weights, real judge): outputs, determinism, errors."""
+"""star_kit.evaluation.protocol.evaluate on a tiny exported run (random weights, real judge): outputs, determinism,
+errors."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from omegaconf import OmegaConf
 
 from star_kit.errors import StarKitError
-from star_kit.evaluate import evaluate, load_run, summary_lines
+from star_kit.evaluation.protocol import evaluate, load_run, summary_lines
 
 LABELS = ["clicks", "noise", "tone"]  # the tiny run's (conftest)
 

@@ -10,6 +10,7 @@ import torch
 
 from star_kit.errors import StarKitError
 from star_kit.registry import get_registry
+from star_kit.testing import JudgeContract
 from star_kit_eval import judge as judge_module
 from star_kit_eval.judge import BLOCK, BLOCK_HOP, N_MELS, AisfxJudge, blocks, mel_filters
 
@@ -130,3 +131,9 @@ def test_judge_check_on_corpus_sound_classes() -> None:
     assert result["aisfx"]["clean"]["probe"] > 0.9
     assert result["aisfx"]["noise20dB"]["probe"] > 5 * result["chance"]
     assert result["aisfx"]["lowpass4k"]["probe"] > result["log-mel mean+std (control)"]["lowpass4k"]["probe"] + 0.2
+
+
+class TestAisfxJudgeContract(JudgeContract):
+    """The judge contract: a Judge named as registered, deterministic (512,) embeddings, a stable description."""
+
+    name = "aisfx"

@@ -16,3 +16,6 @@ class MeanPoolBridge(Bridge):
         pooled = (frames.values * weights).sum(1) / weights.sum(1).clamp(min=1)  # (b, in_dim)
         token = self.proj(pooled)[:, None]  # (b, 1, out_dim)
         return Frames(token, torch.ones(token.shape[:2], dtype=torch.bool, device=token.device), 0.0)
+
+    def output_projection(self) -> torch.nn.Linear:
+        return self.proj

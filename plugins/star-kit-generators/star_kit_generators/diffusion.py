@@ -4,28 +4,22 @@ Forward process over ``train_steps`` discrete steps ``i``: ``x_i = sqrt(abar_i) 
 backbone sees time ``i / train_steps`` (so ``1000 * time = i`` at 1000 steps) and predicts ``eps`` or
 ``v = sqrt(abar_i) eps - sqrt(1 - abar_i) x0``.
 
-Ein-notation:
-    b  batch
-    t  latent frames
-    n  modelled positions (latent frames, or PCA tokens)
-    c  modelled width (latent channels, or PCA components)
-    k  condition tokens
-    d  feature width
+Ein-notation (:mod:`star_kit_generators.backbone`'s): b batch, t latent frames, n modelled positions (latent frames,
+or PCA tokens), c modelled width (latent channels, or PCA components), k condition tokens, d condition width.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from typing import Any
 
 import torch
 from torch import Tensor
 
 from star_kit.errors import StarKitError
-from star_kit.interfaces import Frames, Generator, Progress
+from star_kit.interfaces import Frames, Generator
 from star_kit.nn import masked_mean
-from star_kit_generators.backbone import ModelSpace, build_backbone
-from star_kit_generators.conditioning import NullCondition, check_inputs, clean, guided
+from star_kit_generators.backbone import DiTGenerator, with_parameters_of
 
 PREDICTIONS = ("v", "epsilon")
 BETA_SCHEDULES = ("cosine", "linear")
@@ -48,98 +42,40 @@ def alphas_cumprod(schedule: str, steps: int) -> Tensor:
     return torch.cumprod(1 - betas, dim=0)
 
 
-class Diffusion(Generator):
-    """A DDPM on the shared DiT / U-ViT backbone (:class:`star_kit.nn.DiT`), sampled with DDIM.
+class Diffusion(DiTGenerator):
+    """A DDPM on the shared backbone, sampled with DDIM: :class:`DiTGenerator`'s arguments (the backbone, the
+    modelled space, condition dropout, as ``flow_matching``), and its own:
 
     Args:
-        latent_dim: latent width (wired from the vocoder's ``latent_dim``).
-        cond_dim: condition width (wired from the bridge's ``out_dim``).
-        width: backbone width.
-        depth: backbone blocks.
-        heads: attention heads.
-        mlp_ratio: MLP hidden width over ``width``.
-        long_skips: U-ViT long skip connections.
-        dropout: backbone dropout.
-        zero_init: DiT's zero initialisation of the AdaLN gates and the output layer (see :class:`DiT`).
-        patch_size: latent frames per transformer token (see :class:`DiT`); 2-4 makes CPU training affordable.
-        pooled_cond: add the pooled condition to the AdaLN time embedding (see :class:`DiT`).
-        cond_dropout: probability of training a row on the null context (classifier-free guidance).
-        null_cond: the unconditional context: ``"zeros"`` or ``"learned"``.
         prediction: what the backbone predicts: ``"v"`` (stable at every noise level) or ``"epsilon"``.
         beta_schedule: ``"cosine"`` or ``"linear"``.
         train_steps: discrete diffusion steps of the forward process.
         eta: DDIM stochasticity (0 = deterministic DDIM, 1 = DDPM-like ancestral sampling).
         solver: default sampler: ``"ddim"`` (uses ``eta``) or ``"ddpm"`` (DDIM with eta = 1).
-        pca_components, pca_patch, pca_scale: model a latent PCA instead of the latent (as ``flow_matching``).
-        backbone, unet_channels, unet_blocks, unet_attention: ``"dit"`` or ``"unet"`` (as ``flow_matching``).
     """
 
+    name = "diffusion"
+    choices = {**DiTGenerator.choices, "prediction": PREDICTIONS, "beta_schedule": BETA_SCHEDULES, "solver": SOLVERS}
+
+    @with_parameters_of(DiTGenerator)
     def __init__(
         self,
         latent_dim: int,
         cond_dim: int,
-        width: int = 1024,
-        depth: int = 24,
-        heads: int = 16,
-        mlp_ratio: float = 4.0,
-        long_skips: bool = True,
-        dropout: float = 0.0,
-        zero_init: bool = True,
-        patch_size: int = 1,
-        pooled_cond: bool = False,
-        cond_dropout: float = 0.2,
-        null_cond: str = "zeros",
+        *,
         prediction: str = "v",
         beta_schedule: str = "cosine",
         train_steps: int = 1000,
         eta: float = 0.0,
         solver: str = "ddim",
-        pca_components: int = 0,
-        pca_patch: int = 4,
-        pca_scale: str = "whiten",
-        backbone: str = "dit",
-        unet_channels: Sequence[int] = (128, 256, 256),
-        unet_blocks: int = 2,
-        unet_attention: Sequence[bool] = (False, True, True),
+        **shared: Any,
     ) -> None:
-        super().__init__()
-        for key, value, choices in (
-            ("prediction", prediction, PREDICTIONS),
-            ("beta_schedule", beta_schedule, BETA_SCHEDULES),
-            ("solver", solver, SOLVERS),
-        ):
-            if value not in choices:
-                raise StarKitError(f"generator 'diffusion': {key} '{value}' is not one of {', '.join(choices)}")
+        self.check_choices(prediction=prediction, beta_schedule=beta_schedule, solver=solver)
         if train_steps < 2:
             raise StarKitError(f"generator 'diffusion': train_steps must be >= 2, got {train_steps}")
-        self.latent_dim, self.cond_dim = latent_dim, cond_dim
+        super().__init__(latent_dim, cond_dim, **shared)
         self.prediction, self.beta_schedule, self.train_steps = prediction, beta_schedule, train_steps
         self.eta, self.solver = eta, solver
-        self.space = ModelSpace(latent_dim, pca_components, pca_patch, pca_scale)
-        self.model = build_backbone(
-            "diffusion",
-            backbone,
-            self.space.width,
-            cond_dim,
-            width=width,
-            depth=depth,
-            heads=heads,
-            mlp_ratio=mlp_ratio,
-            long_skips=long_skips,
-            dropout=dropout,
-            zero_init=zero_init,
-            patch_size=patch_size,
-            pooled_cond=pooled_cond,
-            unet_channels=unet_channels,
-            unet_blocks=unet_blocks,
-            unet_attention=unet_attention,
-        )
-        self.null = NullCondition("diffusion", cond_dim, cond_dropout, null_cond)
-
-    @torch.no_grad()
-    def prepare(self, latents: Sequence[Tensor]) -> None:
-        """Fits the latent PCA (``pca_components > 0``) on the training latents, each ``(t, latent_dim)``."""
-        self.space.fit(latents)
 
     def abar(self, device: torch.device) -> Tensor:
         """``(train_steps,)`` float32, recomputed (not a buffer: no checkpoint or dtype cast can alter it)."""
@@ -152,8 +88,7 @@ class Diffusion(Generator):
             target: ``(b, t, latent_dim)`` clean latents.
             cond: ``(b, k, cond_dim)`` condition tokens (dropped to the null context with ``cond_dropout``).
         """
-        check_inputs("diffusion", self.latent_dim, self.cond_dim, cond, target)
-        (x0, mask), context = self.space.encode(target), self.null(clean(cond))  # (b, n, c), (b, k, c)
+        x0, mask, context = self.training_inputs(target, cond)  # (b, n, c), (b, n), (b, k, d)
         step = torch.randint(0, self.train_steps, (x0.shape[0],), device=x0.device)  # (b,)
         eps = torch.randn_like(x0)  # (b, n, c)
         a = self.abar(x0.device)[step][:, None, None]  # (b, 1, 1)
@@ -169,49 +104,24 @@ class Diffusion(Generator):
         return torch.arange(self.train_steps, 0, -self.train_steps / steps).round().long()[:steps] - 1
 
     @torch.no_grad()
-    def sample(
-        self,
-        cond: Frames,
-        num_frames: int,
-        steps: int = 20,
-        guidance: float = 1.0,
-        solver: str | None = None,
-        seed: int | None = None,
-        progress: Progress | None = None,
-    ) -> Frames:
+    @with_parameters_of(Generator.sample)
+    def sample(self, cond: Frames, num_frames: int, **options: Any) -> Frames:
         """DDIM from pure noise, with classifier-free guidance applied to the model output.
 
-        Args:
-            cond: ``(b, k, cond_dim)`` condition tokens.
-            num_frames: latent frames ``t`` to draw.
-            steps: denoising steps (a trailing subsequence of the training steps).
-            guidance: classifier-free guidance ``w`` on the ``eps`` / ``v`` prediction.
-            solver: ``"ddim"`` (``self.eta``) or ``"ddpm"`` (eta = 1); ``None`` uses ``self.solver``.
-            seed: seeds the initial noise and any sampling noise; ``None`` uses the global generator.
-            progress: called with ``(done, steps)`` after each denoising step.
-
-        Returns:
-            Frames ``(b, num_frames, latent_dim)``, all valid; frame rate 0.0 (the caller knows the vocoder's).
+        Takes the arguments of :meth:`~star_kit.interfaces.Generator.sample`: ``steps`` are denoising steps (a
+        trailing subsequence of the training steps), ``solver`` is ``"ddim"`` (``self.eta``) or ``"ddpm"``
+        (eta = 1; ``None``: ``self.solver``), ``guidance`` applies to the ``eps`` / ``v`` prediction, and ``seed``
+        seeds the sampling noise too.
         """
-        solver = solver or self.solver
-        if solver not in SOLVERS:
-            raise StarKitError(f"generator 'diffusion': solver '{solver}' is not one of {', '.join(SOLVERS)}")
-        if num_frames < 1:
-            raise StarKitError(f"generator 'diffusion': num_frames must be >= 1, got {num_frames}")
-        check_inputs("diffusion", self.latent_dim, self.cond_dim, cond)
-        eta = 1.0 if solver == "ddpm" else self.eta
-        device, b = cond.values.device, cond.values.shape[0]
-        context = clean(cond)  # (b, k, c)
-        length = self.space.length(num_frames)
-        mask = torch.ones(b, length, dtype=torch.bool, device=device)  # (b, n)
-        gen = torch.Generator(device).manual_seed(seed) if seed is not None else None
-        x = torch.randn(b, length, self.space.width, generator=gen, device=device)  # (b, n, c)
-        schedule, abar = self.timesteps(steps).tolist(), self.abar(device)
+        run = self.start_sampling(cond, num_frames, **options)
+        eta = 1.0 if run.solver == "ddpm" else self.eta
+        x, device = run.noise, run.noise.device  # (b, n, c)
+        schedule, abar = self.timesteps(run.steps).tolist(), self.abar(device)
         for j, step in enumerate(schedule):
             a = abar[step]
             a_prev = abar[schedule[j + 1]] if j + 1 < len(schedule) else torch.ones_like(a)
-            time = torch.full((b,), step / self.train_steps, device=device)  # (b,)
-            out = guided(self.model, self.null, x, time, mask, context, cond.mask, guidance).float()  # (b, n, c)
+            time = torch.full((x.shape[0],), step / self.train_steps, device=device)  # (b,)
+            out = run.field(x, time)  # (b, n, c)
             if self.prediction == "v":
                 x0, eps = a.sqrt() * x - (1 - a).sqrt() * out, (1 - a).sqrt() * x + a.sqrt() * out
             else:
@@ -219,7 +129,7 @@ class Diffusion(Generator):
             sigma = eta * ((1 - a_prev) / (1 - a) * (1 - a / a_prev)).sqrt()
             x = a_prev.sqrt() * x0 + (1 - a_prev - sigma**2).clamp(min=0).sqrt() * eps
             if eta > 0 and j + 1 < len(schedule):
-                x = x + sigma * torch.randn(x.shape, generator=gen, device=device)
-            if progress:
-                progress(j + 1, len(schedule))
+                x = x + sigma * torch.randn(x.shape, generator=run.generator, device=device)
+            if run.progress:
+                run.progress(j + 1, len(schedule))
         return self.space.decode(x, num_frames)

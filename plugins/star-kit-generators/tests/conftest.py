@@ -1,13 +1,8 @@
-"""Tiny models run on one intra-op thread: extra threads only spin-wait on tensors this small (and on a shared
-two-core machine they made these tests 30 times slower)."""
+"""Tiny models run on one intra-op thread (``one_torch_thread`` from star_kit's pytest plugin says why)."""
 
 import pytest
-import torch
 
 
 @pytest.fixture(autouse=True)
-def _one_torch_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+def _one_torch_thread(one_torch_thread: None) -> None:
+    """Every test here runs on one intra-op thread."""

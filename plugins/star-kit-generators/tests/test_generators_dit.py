@@ -90,9 +90,12 @@ def test_paper_size_is_about_half_a_billion_parameters() -> None:
     assert 5.0e8 < sum(p.numel() for p in model.parameters()) < 6.0e8
 
 
-def test_heads_must_divide_width() -> None:
-    with pytest.raises(StarKitError, match="divisible"):
+def test_heads_must_divide_width_and_sizes_be_positive() -> None:
+    with pytest.raises(StarKitError, match="heads=4 is not allowed: a divisor of width 30 that leaves an even head"):
         DiT(latent_dim=4, cond_dim=4, width=30, depth=1, heads=4)
+    for name in ("width", "depth", "heads", "patch_size"):
+        with pytest.raises(StarKitError, match=f"{name}=0 is not allowed: >= 1"):
+            DiT(latent_dim=4, cond_dim=4, **{"width": 8, "depth": 1, "heads": 2, name: 0})
 
 
 def test_masked_mean_ignores_padding_even_when_it_is_not_finite() -> None:

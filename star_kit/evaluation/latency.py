@@ -36,6 +36,7 @@ import torch
 from omegaconf import DictConfig
 
 from star_kit.errors import StarKitError
+from star_kit.interfaces import TextEncoder, Transcriber
 from star_kit.pipeline import Models
 
 STEPS = (10, 20, 50)
@@ -47,13 +48,11 @@ def load_system(
     """A finished run directory (its trained weights), or a config (shipped name, YAML path, or DictConfig) built
     with random weights; ``encoder_options`` replace keys of its encoder config (e.g. ``{"transcriber":
     "faster-whisper"}``). Returns ``(models, cfg, description)``."""
-    from star_kit.pipeline import MODEL_DIR, StarPipeline, build_models, override_encoder
+    from star_kit.pipeline import StarPipeline, build_models, override_encoder
 
     if isinstance(source, DictConfig):
         cfg, what = source.copy(), "config (random weights)"
-    elif Path(source).is_dir():
-        if not (Path(source) / MODEL_DIR).is_dir():
-            raise StarKitError(f"{source}: no exported model ({MODEL_DIR}/); finish the run, or give a config instead")
+    elif Path(source).is_dir():  # read_run names what an unfinished run lacks
         pipe = StarPipeline.from_pretrained(source, device=device, encoder_options=encoder_options)
         return pipe.models, pipe.cfg, f"run {source}"
     else:
@@ -75,7 +74,7 @@ def manifest_utterances(
     """The first ``n`` speech clips ``(wav, rate)`` of a manifest split (the run's manifest unless given)."""
     from star_kit.audio import load_audio
     from star_kit.data.manifest import read_manifest
-    from star_kit.evaluate import manifest_of
+    from star_kit.evaluation.protocol import manifest_of
 
     found = read_manifest(manifest_of(cfg, manifest), split=split)
     if len(found) < n:
@@ -142,7 +141,7 @@ def front_end(models: Models, wav: np.ndarray, rate: int, device: torch.device) 
     lengths = torch.tensor([x.shape[1]], device=device)
     clock = _Clock(device)
     parts: dict[str, float] = {}
-    if hasattr(encoder, "transcribe") and hasattr(encoder, "encode_text"):
+    if isinstance(encoder, Transcriber) and isinstance(encoder, TextEncoder):  # the cascade: ASR, then text
         texts = encoder.transcribe(x, lengths)
         parts["asr"] = clock.lap()
         frames = encoder.encode_text(texts)

@@ -1,24 +1,17 @@
-"""``starkit eval``, ``starkit bench latency`` and ``starkit compare``: the evidence commands.
+"""The evidence commands: ``starkit eval``, ``starkit compare`` and ``starkit bench latency``.
 
-``compare`` evaluates an end-to-end run and a cascade run (trained with ``cascade-tiny``: the same bridge,
-generator and vocoder on caption text) on the clean, paraphrased (where the corpus has it) and noisy test splits,
-measures both front ends' latency side by side, and writes one table: end-to-end vs cascade (ASR transcripts) vs
-text upper bound (true captions).
+Only click is imported here: the protocol, the benchmark and the models load inside each command.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
-from star_kit.errors import StarKitError
 from star_kit.files import write_text_atomic
 
-SPLITS = ("test", "test-paraphrase", "test-noisy")
-OPTIONAL_SPLITS = frozenset({"test-paraphrase"})  # compared where the run's manifest has it (older corpora lack it)
 TRANSCRIBERS = ("transformers", "faster-whisper")  # the cascade encoder's (star_kit_eval.cascade), kept in step
 
 
@@ -42,6 +35,14 @@ def _names(ctx: click.Context, param: click.Parameter, value: str | None) -> lis
     return names
 
 
+_judge_option = click.option(
+    "--judge",
+    metavar="NAME",
+    help="Registered judge (a metric; `starkit components --kind metric`) that scores the generated sound "
+    "[default: the one installed].",
+)
+
+
 def _eval_options(fn: Any) -> Any:
     for option in reversed(
         [
@@ -50,6 +51,7 @@ def _eval_options(fn: Any) -> Any:
             click.option("--solver", help="Sampler [default: the run's]."),
             click.option("--seed", type=int, default=0, show_default=True),
             click.option("--limit", type=int, help="N clips spread evenly over the split (default: all)."),
+            _judge_option,
         ]
     ):
         fn = option(fn)
@@ -78,14 +80,15 @@ def eval_command(
     solver: str | None,
     seed: int,
     limit: int | None,
+    judge: str | None,
 ) -> None:
-    """Evaluate a finished run: stage-1 mAP/top-1 and generation judged by aisfx (metrics.json + samples.csv).
+    """Evaluate a finished run: stage-1 mAP/top-1 and generation scored by a judge (metrics.json + samples.csv).
 
     \b
     Example:
       starkit eval runs/star-tiny --split test-noisy
     """
-    from star_kit.evaluate import evaluate, summary_lines
+    from star_kit.evaluation.protocol import evaluate, summary_lines
 
     metrics = evaluate(
         run_dir,
@@ -98,6 +101,7 @@ def eval_command(
         limit=limit,
         manifest=manifest,
         progress=True,
+        judge=judge,
     )
     for line in summary_lines(metrics):
         click.echo(line)
@@ -148,107 +152,12 @@ def bench_latency(
     Example:
       starkit bench latency runs/star-tiny runs/cascade-tiny --transcribers transformers,faster-whisper --repeats 3
     """
-    from star_kit.bench import latency, markdown
+    from star_kit.evaluation.latency import latency, markdown
 
     result = latency(e2e, cascade, n=n, threads=threads, repeats=repeats, transcribers=transcribers, out=out)
     click.echo(markdown(result))
     if "written" in result:
         click.echo(f"written to {result['written']} and {Path(result['written']).with_suffix('.md')}")
-
-
-def _evaluated(
-    run_dir: Path, split: str, condition: str, limit: int | None, encoder_options: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    from star_kit.evaluate import evaluate
-
-    return evaluate(
-        run_dir, split=split, condition=condition, limit=limit, progress=True, encoder_options=encoder_options
-    )
-
-
-def compared_splits(present: Iterable[str]) -> list[str]:
-    """``SPLITS`` less the optional ones a manifest with splits ``present`` lacks."""
-    found = set(present)
-    return [s for s in SPLITS if s in found or s not in OPTIONAL_SPLITS]
-
-
-def comparison(
-    e2e: Path,
-    cascade: Path,
-    limit: int | None = None,
-    n: int = 30,
-    transcriber: str | None = None,
-    only: Sequence[str] | None = None,
-) -> str:
-    """Runs the evaluations and the latency benchmark; returns the markdown section.
-
-    ``transcriber`` runs the cascade's ASR with that transcriber instead of the one the cascade run was configured
-    with (its evaluations go to ``eval/<split>-<transcriber>``); the text upper bound does not transcribe. ``only``
-    compares those of the compared splits (default: all of them).
-    """
-    from star_kit.bench import latency, markdown
-    from star_kit.evaluate import load_run, with_interval
-
-    options = {"transcriber": transcriber} if transcriber else None
-    asr = f"{transcriber} ASR" if transcriber else "ASR"
-    systems = {
-        "end-to-end (speech -> encoder -> bridge)": (e2e, "speech", None),
-        f"cascade ({asr} -> text -> same generator)": (cascade, "speech", options),
-        "text upper bound (true caption)": (cascade, "caption", None),
-    }
-    splits = compared_splits(load_run(e2e).manifest.split_counts())
-    if only:
-        unknown = [s for s in only if s not in splits]
-        if unknown:
-            raise StarKitError(f"--splits: '{unknown[0]}' is not compared for {e2e}; its splits: {', '.join(splits)}")
-        splits = [s for s in splits if s in only]
-    results = {
-        (name, split): _evaluated(run, split, cond, limit, opts)
-        for name, (run, cond, opts) in systems.items()
-        for split in splits
-    }
-    bench = latency(e2e, cascade, n=n, transcribers=[transcriber] if transcriber else None)
-    timed = next(iter(bench["by_threads"].values()))["systems"]
-    e2e_name, cascade_name = list(systems)[:2]
-    front = {
-        e2e_name: timed["end-to-end"]["front_end_ms"]["median"],
-        cascade_name: next(v for k, v in timed.items() if k != "end-to-end")["front_end_ms"]["median"],
-    }
-    reduction = next(iter(bench["by_threads"].values()))["front_end_reduction"]
-    head = (
-        "| system | split | stage-1 mAP | stage-1 top-1 | aisfx-acc | aisfx-FAD | aisfx-KL | front end (ms, median) |"
-    )
-    lines = [head, "|---|---|---|---|---|---|---|---|"]
-    for (name, split), m in results.items():
-        g, s1 = m["generation"], m["stage1"]
-        latency_cell = f"{front[name]:.0f}" if name in front else "-"
-        lines.append(
-            f"| {name} | {split} | {with_interval(s1, 'mAP')} | {with_interval(s1, 'top1')} | "
-            f"{with_interval(g, 'aisfx-acc')} | {g['aisfx-FAD']:.1f} | {g['aisfx-KL']:.3f} | {latency_cell} |"
-        )
-    ceiling = results[(next(iter(systems)), splits[0])]
-    c = ceiling["resynthesis_ceiling"]
-    settings = ceiling["settings"]
-    boot = settings["bootstrap"]
-    lines += [
-        "",
-        f"[low, high]: {100 * boot['level']:g} % percentile-bootstrap intervals over the split's clips "
-        f"({boot['resamples']} resamples, seed {boot['seed']}).",
-        f"Vocoder resynthesis ceiling ({splits[0]}, reference audio through the vocoder): aisfx-acc "
-        f"{with_interval(c, 'aisfx-acc')}, aisfx-FAD {c['aisfx-FAD']:.1f}, aisfx-KL {c['aisfx-KL']:.3f}; real audio "
-        f"aisfx-acc {with_interval(ceiling['reference'], 'aisfx-acc')}.",
-        f"Speech-processing latency reduction of end-to-end over the cascade: "
-        f"**{100 * reduction:.1f} %** (STAR reports 76.9 %: 156 ms -> 36 ms).",
-        f"Settings: {settings['solver']}, {settings['steps']} steps, guidance {settings['guidance']}, seed "
-        f"{settings['seed']}, {settings['seconds']} s clips; judge aisfx (sha256 "
-        f"{settings['judge']['checkpoint_sha256'][:12]}), probe fitted on the real train audio. aisfx-* numbers "
-        "are not comparable with published VGGish/PANNs FAD or KL.",
-        "",
-        "### Latency",
-        "",
-        markdown(bench),
-    ]
-    return "\n".join(lines) + "\n"
 
 
 @click.command("compare")
@@ -265,8 +174,15 @@ def comparison(
 @click.option(
     "--splits", help="Comma-separated: compare only these of test, test-paraphrase, test-noisy [default: all]."
 )
+@_judge_option
 def compare(
-    e2e: Path, cascade: Path, limit: int | None, n: int, cascade_transcriber: str | None, splits: str | None
+    e2e: Path,
+    cascade: Path,
+    limit: int | None,
+    n: int,
+    cascade_transcriber: str | None,
+    splits: str | None,
+    judge: str | None,
 ) -> None:
     """End-to-end vs cascade vs text upper bound, clean, paraphrased and noisy: one table, added to E2E/report.md.
 
@@ -274,7 +190,9 @@ def compare(
     Example:
       starkit compare runs/star-tiny runs/cascade-tiny --cascade-transcriber faster-whisper
     """
-    table = comparison(e2e, cascade, limit, n, cascade_transcriber, splits.split(",") if splits else None)
+    from star_kit.evaluation.compare import comparison
+
+    table = comparison(e2e, cascade, limit, n, cascade_transcriber, splits.split(",") if splits else None, judge)
     if cascade_transcriber:
         written = e2e / "eval" / f"report-{cascade_transcriber}.md"
         write_text_atomic(written, table)

@@ -1,4 +1,5 @@
-"""The pure metric functions of star_kit.evaluate: probe, event accuracy, Frechet distance, KL."""
+"""The pure metrics of star_kit.evaluation.metrics: probe, top-1, mAP, Frechet distance, KL, word errors and the
+95 % bootstrap intervals over clips that metrics.json reports."""
 
 from __future__ import annotations
 
@@ -6,12 +7,17 @@ import numpy as np
 import pytest
 
 from star_kit.errors import StarKitError
-from star_kit.evaluate import (
+from star_kit.evaluation.metrics import (
+    bootstrap_interval,
     event_correct,
     fit_probe,
     frechet_distance,
     generation_metrics,
     kl_divergence,
+    map_interval,
+    mean_average_precision,
+    top1_accuracy,
+    with_interval,
     word_errors,
 )
 
@@ -119,14 +125,14 @@ def test_generation_metrics_rank_good_above_bad_generations() -> None:
     ref, targets = _blobs(10, seed=1)
     good, _ = _blobs(10, seed=2)
     bad = good[np.roll(np.arange(30), 10)]  # every clip generated as another class
-    m_good, rows = generation_metrics(good, ref, probe, targets)
-    m_bad, _ = generation_metrics(bad, ref, probe, targets)
+    m_good, rows = generation_metrics(good, ref, probe, targets, "aisfx")
+    m_bad, _ = generation_metrics(bad, ref, probe, targets, "aisfx")
     assert m_good["aisfx-acc"] == 1.0 and m_bad["aisfx-acc"] == 0.0
     assert m_good["aisfx-KL"] < m_bad["aisfx-KL"] and m_good["aisfx-KL-reverse"] < m_bad["aisfx-KL-reverse"]
     assert rows["correct"].shape == rows["kl"].shape == (30,)
     # FAD compares distributions, not pairs: shuffling the pairing leaves it unchanged
     assert m_good["aisfx-FAD"] == pytest.approx(m_bad["aisfx-FAD"], rel=1e-6)
-    m_far, _ = generation_metrics(good + 5.0, ref, probe, targets)
+    m_far, _ = generation_metrics(good + 5.0, ref, probe, targets, "aisfx")
     assert m_far["aisfx-FAD"] > m_good["aisfx-FAD"] + 100
 
 
@@ -135,3 +141,63 @@ def test_word_errors_ignore_case_and_punctuation() -> None:
     assert word_errors("a dog barks", "the dog marks loudly") == (3, 3)  # 2 substitutions + 1 insertion
     assert word_errors("thunder rumbles", "thunderumbles") == (2, 2)
     assert word_errors("rain", "") == (1, 1)
+
+
+def test_top1_and_map_known_values() -> None:
+    scores = np.array([[0.9, 0.1, 0.0], [0.2, 0.7, 0.1], [0.6, 0.3, 0.1], [0.1, 0.2, 0.7]])
+    targets = np.array([[1, 0, 0], [0, 1, 0], [0, 1, 0], [0, 0, 0]])  # class 2 has no positive: left out of mAP
+    assert top1_accuracy(scores, targets) == 0.5 == event_correct(scores, targets).mean()
+    # class 0: its positive ranks first (AP 1); class 1: positives rank 1st and 2nd (AP 1)
+    assert mean_average_precision(scores, targets) == 1.0
+    worse = scores.copy()
+    worse[2, 1] = 0.05  # ranks class 1's second positive below two negatives: AP (1 + 2/4) / 2
+    assert mean_average_precision(worse, targets) == pytest.approx((1 + 0.75) / 2)
+
+
+def _correct(n: int, rate: float = 0.3, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).random(n) < rate  # (n,) per-clip 0/1 correctness
+
+
+def test_interval_contains_the_mean_and_narrows_as_clips_grow() -> None:
+    widths = []
+    for n in (20, 200, 2000):
+        values = _correct(n)
+        low, high = bootstrap_interval(values)
+        assert 0 <= low <= values.mean() <= high <= 1
+        widths.append(high - low)
+    assert widths[0] > widths[1] > widths[2] > 0
+
+
+def test_interval_is_deterministic_for_a_seed() -> None:
+    values = np.random.default_rng(1).normal(size=50)  # per-clip scores, not only 0/1
+    assert bootstrap_interval(values, seed=3) == bootstrap_interval(values, seed=3)
+    assert bootstrap_interval(values, seed=3) != bootstrap_interval(values, seed=4)
+    assert bootstrap_interval(values, level=0.5) != bootstrap_interval(values)
+
+
+def test_interval_of_constant_values_is_the_value() -> None:
+    assert bootstrap_interval(np.ones(30, bool)) == (1.0, 1.0)
+    assert bootstrap_interval(np.zeros(7)) == (0.0, 0.0)
+    assert bootstrap_interval(np.array([0.25])) == (0.25, 0.25)  # one clip
+
+
+def test_interval_rejects_no_clips_and_bad_levels() -> None:
+    with pytest.raises(ValueError, match="no values"):
+        bootstrap_interval(np.array([]))
+    with pytest.raises(ValueError, match="level"):
+        bootstrap_interval(np.ones(3), level=1.5)
+
+
+def test_map_interval_resamples_clips() -> None:
+    rng = np.random.default_rng(0)
+    targets = np.eye(3)[rng.integers(0, 3, 40)]  # (40, 3) one label per clip
+    perfect = targets + 0.1 * rng.random(targets.shape)
+    assert map_interval(perfect, targets) == (1.0, 1.0)
+    low, high = map_interval(rng.random(targets.shape), targets, seed=2)
+    assert 0 < low < high <= 1 and map_interval(rng.random((1, 3)), targets[:1]) == pytest.approx((1.0, 1.0))
+
+
+def test_with_interval_formats_value_and_interval() -> None:
+    block = {"aisfx-acc": 0.2083, "aisfx-acc_ci95": [0.1042, 0.3333], "aisfx-FAD": 358.2}
+    assert with_interval(block, "aisfx-acc") == "0.208 [0.104, 0.333]"
+    assert with_interval(block, "aisfx-FAD", 1) == "358.2"  # no interval: the value alone
