@@ -8,7 +8,11 @@ top-1 accuracy over the whole validation split every epoch (STAR's script scored
 stopping; the best epoch is kept. Stage 2 freezes the bridge, or all of it but its output projection
 (``stage2.train_bridge``; a wholly frozen bridge's condition tokens are computed once), and trains the generator on
 cached vocoder latents with condition dropout, EMA weights, gradient clipping and bf16 autocast on GPU. Training
-state (``state/*.pt``) is separate from the exported model (``model/``).
+state (``state/*.pt``) is separate from the exported model (``model/``, :mod:`star_kit.export`).
+
+The data step (corpus, cached encoder frames and vocoder latents per split) is the library's
+:func:`star_kit.data.splits.prepare_splits`; :func:`check_choices` is what ``starkit recipe validate`` checks for this
+recipe beyond its schema.
 
 Shapes: b batch, t frames, k condition tokens, d width, c classes.
 """
