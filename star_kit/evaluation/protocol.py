@@ -608,12 +608,18 @@ def evaluate(run_dir: str | Path, **options: Any) -> dict[str, Any]:
     override_encoder(run.cfg, settings.encoder_options)  # before anything reads cfg.encoder: it keys the feature cache
     items = split_items(run.manifest, settings.split, settings.limit)
     judge = load_judge(settings.judge, settings.device)
+    out_dir = output_dir(run.run_dir, settings)
+    previous = out_dir / "metrics.json"  # a re-evaluation by the same judge replaces it; another judge's is kept
+    if previous.exists() and (other := judge_of(json.loads(previous.read_text()))) != judge.name:
+        raise StarKitError(
+            f"{previous} holds the results of judge '{other}'; move that folder away before judging with "
+            f"'{judge.name}'"
+        )
     sampling = sampling_settings(run.cfg, settings)
     probe, probe_info = train_probe(
         judge, run.manifest, sampling["seconds"], run.cfg.data.cache_dir, settings.probe_mode, settings.progress
     )
     pipe = StarPipeline.from_pretrained(run.run_dir, device=settings.device, encoder_options=settings.encoder_options)
-    out_dir = output_dir(run.run_dir, settings)
     scored = score(run, items, settings, sampling, judge, pipe, out_dir)
     found, samples = assemble(items, run.labels, scored, probe, judge.name)
     metrics: dict[str, Any] = {

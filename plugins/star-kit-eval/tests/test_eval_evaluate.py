@@ -109,6 +109,19 @@ def test_cascade_run_evaluated_with_another_transcriber(cascade_run: Path) -> No
     assert len(rows) == 2 and all("transcript" in r for r in rows)
 
 
+def test_another_judges_results_are_not_overwritten(tiny_run: Path, tmp_path: Path, first_eval) -> None:
+    run = tmp_path / "run"
+    shutil.copytree(tiny_run, run)
+    path = run / "eval" / "test-noisy" / "metrics.json"
+    found = json.loads(path.read_text())
+    found["generation"] = {k.replace("aisfx-", "other-"): v for k, v in found["generation"].items()}
+    kept = json.dumps(found)
+    path.write_text(kept)
+    with pytest.raises(StarKitError, match="holds the results of judge 'other'; move that folder away"):
+        evaluate(run, split="test-noisy", limit=8, progress=False, batch_size=4)
+    assert path.read_text() == kept
+
+
 def test_unfinished_run_names_the_missing_stage(tiny_run: Path, tmp_path: Path) -> None:
     run = tmp_path / "run"
     shutil.copytree(tiny_run, run, ignore=shutil.ignore_patterns("eval"))
