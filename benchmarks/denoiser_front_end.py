@@ -18,15 +18,17 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from omegaconf import OmegaConf
 from scipy.signal import resample_poly
 
 from star_kit.audio import load_audio
 from star_kit.data.manifest import multi_hot, read_manifest
 from star_kit.evaluation.metrics import top1_accuracy
 from star_kit.evaluation.protocol import manifest_of, pooled_head_scores
+from star_kit.export import CONFIG, read_stage1
 from star_kit.features import pad_waves
 from star_kit.interfaces import Frames
-from star_kit.pipeline import StarPipeline
+from star_kit.pipeline import build_models
 
 FLOAT_P = ctypes.POINTER(ctypes.c_float)
 SAMPLE_RATE, N_FFT, LOOKAHEAD = 48000, 960, 2  # DeepFilterNet3's rate, STFT size and look-ahead frames
@@ -66,16 +68,18 @@ class DeepFilterNet:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("run_dir", type=Path, help="An exported two_stage run (model/).")
+    parser.add_argument("run_dir", type=Path, help="A two_stage run whose stage 1 finished.")
     parser.add_argument("--splits", default="test,test-noisy")
     parser.add_argument("--atten-lim", default="100", help="Comma-separated attenuation limits in dB.")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    pipe = StarPipeline.from_pretrained(args.run_dir)
-    encoder = pipe.models.encoder.eval()
-    manifest = read_manifest(manifest_of(pipe.cfg))
-    bridge, head = pipe.stage1_head(args.run_dir, len(manifest.labels))
+    cfg = OmegaConf.load(args.run_dir / CONFIG)
+    models = build_models(cfg)
+    encoder = models.encoder.eval()
+    head = read_stage1(args.run_dir, models.bridge).eval()
+    bridge = models.bridge.eval()
+    manifest = read_manifest(manifest_of(cfg))
     front_ends = {"none": None} | {f"dfn3@{a}dB": DeepFilterNet(float(a)) for a in args.atten_lim.split(",")}
     print("| split | front end | items | stage-1 top-1 |\n|---|---|---|---|")
     for split in args.splits.split(","):

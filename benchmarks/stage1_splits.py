@@ -16,28 +16,33 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from omegaconf import OmegaConf
 
 from star_kit.audio import load_audio
 from star_kit.data.manifest import multi_hot, read_manifest
 from star_kit.evaluation.metrics import bootstrap_interval, event_correct, map_interval, mean_average_precision
 from star_kit.evaluation.protocol import manifest_of, pooled_head_scores
+from star_kit.export import CONFIG, read_stage1
 from star_kit.features import pad_waves
 from star_kit.interfaces import Frames
-from star_kit.pipeline import StarPipeline
+from star_kit.pipeline import build_models
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("run_dir", type=Path, help="An exported two_stage run (model/).")
+    parser.add_argument("run_dir", type=Path, help="A two_stage run whose stage 1 finished.")
     parser.add_argument("--splits", default="test,dev-paraphrase,test-paraphrase")
     parser.add_argument("--manifest", type=Path, help="[default: the run's corpus]")
     parser.add_argument("--misses", type=int, default=20, help="Misclassified items listed per split.")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    pipe = StarPipeline.from_pretrained(args.run_dir)
-    encoder = pipe.models.encoder.eval()
-    path = manifest_of(pipe.cfg, args.manifest)
+    cfg = OmegaConf.load(args.run_dir / CONFIG)
+    models = build_models(cfg)
+    encoder = models.encoder.eval()
+    head = read_stage1(args.run_dir, models.bridge).eval()
+    bridge = models.bridge.eval()
+    path = manifest_of(cfg, args.manifest)
     manifest = read_manifest(path)
     present = manifest.split_counts()
     absent = [s for s in args.splits.split(",") if s not in present]
@@ -46,7 +51,6 @@ def main() -> None:
             f"{path} has no {', '.join(absent)} items (splits: {', '.join(present)}); "
             "pass --manifest with a build that has them, e.g. `starkit data build spoken-events --size small`"
         )
-    bridge, head = pipe.stage1_head(args.run_dir, len(manifest.labels))
     rows, misses = ["| split | items | stage-1 top-1 | stage-1 mAP |", "|---|---|---|---|"], []
     for split in args.splits.split(","):
         items = [i for i in manifest if i.split == split]

@@ -35,7 +35,7 @@ from star_kit.files import atomic_path
 
 if TYPE_CHECKING:
     from omegaconf import DictConfig
-    from torch import Tensor
+    from torch import Tensor, nn
 
 # files of a run, relative to its folder
 CONFIG = "config.yaml"
@@ -52,8 +52,9 @@ FORMAT = "format.json"
 BRIDGE = "bridge."
 GENERATOR = "generator."
 STAGE1 = "stage1."
+HEAD = "head."  # the stage-1 label head, in STAGE1_BEST and (after STAGE1) in WEIGHTS
 STAGE1_BRIDGE = STAGE1 + BRIDGE
-STAGE1_HEAD = STAGE1 + "head."
+STAGE1_HEAD = STAGE1 + HEAD
 
 FORMAT_NAME = "star_kit.exported_run"
 VERSION = 1  # what export_run writes
@@ -110,6 +111,27 @@ class ExportedRun:
         if shape is None:
             raise StarKitError(f"{self.weights_path} has no stage-1 model ({STAGE1}*); {_reexport(self.run_dir)}")
         return shape[0]
+
+
+def read_stage1(run_dir: str | Path, bridge: nn.Module) -> nn.Linear:
+    """Stage 1's bridge and label head at its best epoch, from ``stage1/best.safetensors``: a run whose stage 1 has
+    finished, exported or not (stage-1 ablations). Loads the bridge weights into ``bridge`` (built from the run's
+    config) and returns the head.
+
+    Raises:
+        StarKitError: a missing or unreadable file, naming it and the command that finishes the run.
+    """
+    from torch import nn
+
+    from star_kit.training import load_weights
+
+    run_dir = Path(run_dir)
+    path, fix = run_dir / STAGE1_BEST, f"finish stage 1 with `{resume_command(run_dir)}`"
+    weights = load_weights(path, HEAD, fix=fix)
+    head = nn.Linear(bridge.out_dim, weights["weight"].shape[0])
+    head.load_state_dict(weights)
+    bridge.load_state_dict(load_weights(path, BRIDGE, fix=fix))
+    return head
 
 
 def export_run(

@@ -25,6 +25,7 @@ from star_kit.config import (
     load_config,
 )
 from star_kit.errors import StarKitError
+from star_kit.export import COMPONENTS, CONFIG
 from star_kit.files import write_text_atomic
 from star_kit.registry import Recipe, Registry
 
@@ -135,7 +136,7 @@ def prepare_run_dir(
     A resumed run must have the same resolved config (the differing key is named); an existing run directory is
     never reused without ``--resume`` or wiped without ``--force``.
     """
-    config_file = run_dir / "config.yaml"
+    config_file = run_dir / CONFIG
     if resume:
         if not config_file.exists():
             raise StarKitError(f"--resume: {run_dir} holds no run (no config.yaml); start it without --resume")
@@ -154,7 +155,7 @@ def prepare_run_dir(
         shutil.rmtree(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     write_text_atomic(config_file, OmegaConf.to_yaml(cfg, resolve=True))
-    write_text_atomic(run_dir / "components.json", json.dumps(components, indent=2) + "\n")
+    write_text_atomic(run_dir / COMPONENTS, json.dumps(components, indent=2) + "\n")
 
 
 def _first_difference(a: Any, b: Any, prefix: str = "") -> str | None:

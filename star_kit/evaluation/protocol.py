@@ -612,8 +612,7 @@ def evaluate(run_dir: str | Path, **options: Any) -> dict[str, Any]:
     previous = out_dir / "metrics.json"  # a re-evaluation by the same judge replaces it; another judge's is kept
     if previous.exists() and (other := judge_of(json.loads(previous.read_text()))) != judge.name:
         raise StarKitError(
-            f"{previous} holds the results of judge '{other}'; move that folder away before judging with "
-            f"'{judge.name}'"
+            f"{previous} holds the results of judge '{other}'; move that folder away before judging with '{judge.name}'"
         )
     sampling = sampling_settings(run.cfg, settings)
     probe, probe_info = train_probe(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,10 +20,12 @@ from star_kit.export import (
     CONFIG,
     FORMAT,
     MODEL_DIR,
+    STAGE1_BEST,
     STAGE1_METRICS,
     WEIGHTS,
     export_run,
     read_run,
+    read_stage1,
     resume_command,
 )
 from star_kit.pipeline import StarPipeline, build_models
@@ -167,6 +170,20 @@ def test_a_truncated_stage1_checkpoint_is_refused_naming_it(tmp_path: Path) -> N
     best.write_bytes(best.read_bytes()[:-5])
     with pytest.raises(StarKitError, match=f"^weights file {best} cannot be read .*; train the run first"):
         load_weights(best)
+
+
+def test_stage1_reads_from_its_checkpoint_without_an_export(exported: Exported, tmp_path: Path) -> None:
+    run = tmp_path / "ablation"
+    (run / "stage1").mkdir(parents=True)
+    missing = f"weights file {run / STAGE1_BEST} does not exist; finish stage 1 with `{resume_command(run)}`"
+    with pytest.raises(StarKitError, match=f"^{re.escape(missing)}$"):
+        read_stage1(run, build_models(exported.cfg).bridge)
+    save_weights(run / STAGE1_BEST, exported.stage1)
+    bridge = build_models(exported.cfg).bridge
+    head = read_stage1(run, bridge)
+    _assert_same(bridge.state_dict(), _under(exported.stage1, "bridge."))
+    _assert_same(head.state_dict(), _under(exported.stage1, "head."))
+    assert head.out_features == len(LABELS)
 
 
 def test_an_export_without_the_stage1_model_is_refused_by_name(tmp_path: Path, exported: Exported) -> None:
