@@ -1,13 +1,16 @@
-"""Intelligibility of the spoken-events voices: word error rate of bundled Whisper tiny.en against the captions.
+"""Intelligibility of the spoken-events voices: word error rate of bundled Whisper against the captions.
 
     python benchmarks/wer_voices.py --corpus DIR [--per-voice 12] [--json OUT.json]
     python benchmarks/wer_voices.py --corpus DIR --transcribers transformers,faster-whisper
+    python benchmarks/wer_voices.py --corpus DIR --asr bundled:base --by-language   # a multilingual build
 
 Samples up to ``--per-voice`` clean clips per voice (test voices from ``test``, training voices from ``train``) and
 as many ``test-noisy`` clips per SNR, transcribes them greedily and prints a markdown table (WER = word edits /
 reference words, after lower-casing and dropping punctuation). Deterministic: the first clips of each group. With
 several ``--transcribers`` (the cascade's: ``transformers`` fp32, ``faster-whisper`` CTranslate2 int8) every one
-hears the same clips, one WER column each; the example shows what the first one heard.
+hears the same clips, one WER column each; the example shows what the first one heard. ``--by-language``: every
+clip is transcribed in its manifest ``language`` (one transcriber per language; a multilingual ``--asr``) and the rows
+are grouped by language first.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import soundfile as sf
 
 
 def words(text: str) -> list[str]:
-    return re.sub(r"[^a-z0-9' ]", " ", text.lower().replace("-", " ")).split()
+    return re.sub(r"[^\w' ]|_", " ", text.lower().replace("-", " ")).split()
 
 
 def edit_distance(ref: list[str], hyp: list[str]) -> int:
@@ -44,6 +47,8 @@ def main() -> None:
     parser.add_argument("--json", help="also write the numbers here")
     parser.add_argument("--transcribers", default="transformers", help="comma-separated: transformers, faster-whisper")
     parser.add_argument("--threads", type=int, help="torch (and CTranslate2) CPU threads [default: torch's]")
+    parser.add_argument("--asr", default="bundled:tiny.en", help="the Whisper checkpoint [default: bundled:tiny.en]")
+    parser.add_argument("--by-language", action="store_true", help="transcribe each clip in its manifest language")
     args = parser.parse_args()
 
     import torch
@@ -59,18 +64,23 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     root = Path(args.corpus)
     rows = [json.loads(line) for line in (root / "manifest.jsonl").read_text().splitlines()]
-    groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    groups: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
     for r in rows:
-        key = (r["split"], f"{r['snr_db']:g} dB" if "snr_db" in r else r["voice"])
+        language = r.get("language", "en") if args.by_language else ""
+        key = (language, r["split"], f"{r['snr_db']:g} dB" if "snr_db" in r else r["voice"])
         if r["split"] in ("train", "test", "test-noisy") and len(groups[key]) < args.per_voice:
             groups[key].append(r)
-    transcribers = {t: kinds[t]("bundled:tiny.en") for t in names}
+    languages = sorted({language for language, _, _ in groups}, key=lambda code: (code != "en", code))
+    transcribers = {
+        (t, language): kinds[t](args.asr, language=language or "en") for t in names for language in languages
+    }
     seconds = dict.fromkeys(names, 0.0)
     results = []
-    for (split, group), items in sorted(groups.items()):
+    for (language, split, group), items in sorted(groups.items(), key=lambda g: (languages.index(g[0][0]), g[0][1:])):
         wavs = [sf.read(str(root / r["speech"]), dtype="float32")[0] for r in items]
         wer, heard = {}, {}
-        for name, asr in transcribers.items():
+        for name in names:
+            asr = transcribers[name, language]
             start = time.perf_counter()
             hyps = []
             for k in range(0, len(wavs), args.batch):
@@ -80,14 +90,17 @@ def main() -> None:
             wer[name], heard[name] = errors / sum(len(words(r["caption"])) for r in items), hyps[0]
         example = {"caption": items[0]["caption"], "heard": heard[names[0]], "heard_by_transcriber": heard}
         results.append(
-            {"split": split, "group": group, "clips": len(items), "wer": wer[names[0]], "wer_by_transcriber": wer}
-            | {"example": example}
+            {"language": language, "split": split, "group": group, "clips": len(items), "wer": wer[names[0]]}
+            | {"wer_by_transcriber": wer, "example": example}
         )
-    print(f"| split | voice / SNR | clips | {' | '.join(f'WER {t}' for t in names)} | example: caption -> heard |")
-    print("|---|---|---|" + "---|" * len(names) + "---|")
+    first = "| language " if args.by_language else ""
+    columns = " | ".join(f"WER {t}" for t in names)
+    print(f"{first}| split | voice / SNR | clips | {columns} | example: caption -> heard |")
+    print("|---" * bool(first) + "|---|---|---|" + "---|" * len(names) + "---|")
     for r in results:
         ex, cells = r["example"], " | ".join(f"{r['wer_by_transcriber'][t]:.2f}" for t in names)
-        print(f"| {r['split']} | {r['group']} | {r['clips']} | {cells} | {ex['caption']} -> {ex['heard']} |")
+        lead = f"| {r['language']} " if args.by_language else ""
+        print(f"{lead}| {r['split']} | {r['group']} | {r['clips']} | {cells} | {ex['caption']} -> {ex['heard']} |")
     clips, weights = sum(r["clips"] for r in results), [r["clips"] for r in results]
     for t in names:
         overall = np.average([r["wer_by_transcriber"][t] for r in results], weights=weights)

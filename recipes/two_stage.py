@@ -99,6 +99,8 @@ class DataConfig:
     audio_seconds: float = 3.0  # target audio is cropped to this; generation length defaults to it
     # the manifest splits that train both stages, as one (e.g. [train, train-noisy]: multi-condition training)
     train_splits: list[str] = field(default_factory=lambda: ["train"])
+    # languages heard only at test time: their items are dropped from every split but the test* ones
+    test_languages: list[str] = field(default_factory=list)
     min_speech_seconds: float = 0.3
     max_speech_seconds: float = 20.0
     encode_batch_size: int = 16
@@ -506,16 +508,11 @@ def run_stage1(
     for name, split in splits.items():
         if name.startswith("test"):
             metrics[name] = stage1_metrics(model, split, device)
-            if name == "test-noisy":
-                for snr in sorted({e["snr_db"] for e in split.extra if e["snr_db"] is not None}):
-                    keep = [k for k, e in enumerate(split.extra) if e["snr_db"] == snr]
-                    sub = Split(
-                        [split.ids[k] for k in keep],
-                        [split.frames[k] for k in keep],
-                        split.targets[keep],
-                        split.frame_rate,
-                    )
-                    metrics[f"test-noisy@{snr:g}dB"] = stage1_metrics(model, sub, device)
+            for snr, sub in split.groups("snr_db").items():
+                metrics[f"{name}@{snr:g}dB"] = stage1_metrics(model, sub, device)
+            by_language = split.groups("language")
+            for language, sub in by_language.items() if len(by_language) > 1 else ():
+                metrics[f"{name}@{language}"] = stage1_metrics(model, sub, device)
     if is_main():
         write_text_atomic(metrics_path, json.dumps(metrics, indent=2) + "\n")
         summary = ", ".join(

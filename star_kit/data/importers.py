@@ -183,7 +183,7 @@ def _merge(path: Path, new: list[Item]) -> Path:
         if fresh is None:
             merged.append(item)
             continue
-        fresh.labels, fresh.extra = item.labels, item.extra
+        fresh.labels, fresh.extra, fresh.language = item.labels, item.extra, fresh.language or item.language
         if fresh.caption == item.caption:
             fresh.speech, fresh.voice, fresh.speech_sample_rate = item.speech, item.voice, item.speech_sample_rate
         merged.append(fresh)

@@ -4,7 +4,7 @@
 
     {"id": "a1", "speech": "speech/joe/a1.wav", "audio": "audio/a1.wav", "caption": "a dog barks",
      "labels": ["dog"], "split": "train", "voice": "joe", "duration": 4.0,
-     "speech_sample_rate": 16000, "audio_sample_rate": 24000, "snr_db": 10.0}
+     "speech_sample_rate": 16000, "audio_sample_rate": 24000, "snr_db": 10.0, "language": "en"}
 
 Paths are relative to the manifest's folder (the folder can move). ``speech`` is ``""`` until the captions are spoken
 (``starkit data speak``). The optional ``DIR/labels.json`` is the ordered label set (a JSON list of class names).
@@ -44,6 +44,7 @@ REQUIRED_KEYS = (
 )
 _STR_KEYS = ("id", "speech", "audio", "caption", "split", "voice")
 _INT_KEYS = ("speech_sample_rate", "audio_sample_rate")
+_OPTIONAL_KEYS = ("snr_db", "language")
 
 
 @dataclass
@@ -61,6 +62,7 @@ class Item:
     speech_sample_rate: int = 0
     audio_sample_rate: int = 0
     snr_db: float | None = None
+    language: str = ""  # the spoken language (a code such as "en"); "" when the manifest does not say
     extra: dict[str, Any] = field(default_factory=dict)
     line: int = field(default=0, compare=False)
 
@@ -69,6 +71,8 @@ class Item:
         out["labels"] = list(self.labels)
         if self.snr_db is not None:
             out["snr_db"] = self.snr_db
+        if self.language:
+            out["language"] = self.language
         return {**out, **self.extra}
 
 
@@ -182,8 +186,13 @@ def _parse_line(path: Path, number: int, raw: bytes, problems: list[Problem]) ->
             not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value)
         ):
             return bad(f"'{k}' must be a finite number, got {json.dumps(value)}")
-    extra = {k: v for k, v in obj.items() if k not in REQUIRED_KEYS and k != "snr_db"}
-    return Item(**{k: obj[k] for k in REQUIRED_KEYS}, snr_db=obj.get("snr_db"), extra=extra, line=number)
+    language = obj.get("language", "")
+    if not isinstance(language, str):
+        return bad(f"'language' must be a language code such as \"en\", got {json.dumps(language)}")
+    extra = {k: v for k, v in obj.items() if k not in (*REQUIRED_KEYS, *_OPTIONAL_KEYS)}
+    return Item(
+        **{k: obj[k] for k in REQUIRED_KEYS}, snr_db=obj.get("snr_db"), language=language, extra=extra, line=number
+    )
 
 
 def read_label_set(folder: str | Path) -> list[str] | None:

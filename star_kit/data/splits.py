@@ -38,6 +38,18 @@ class Split:
     extra: list[dict[str, Any]] = field(default_factory=list)
     text: Tensor | None = None  # (items, text_dim) caption embeddings for the stage-1 alignment loss
 
+    def groups(self, key: str) -> dict[Any, Split]:
+        """The split's frames and targets per value of ``extra[key]`` (e.g. "snr_db", "language"), in sorted order;
+        items without a value are left out."""
+        values = sorted({e[key] for e in self.extra if e[key] is not None}, key=lambda v: (isinstance(v, str), v))
+        out = {}
+        for value in values:
+            keep = [k for k, e in enumerate(self.extra) if e[key] == value]
+            out[value] = Split(
+                [self.ids[k] for k in keep], [self.frames[k] for k in keep], self.targets[keep], self.frame_rate
+            )
+        return out
+
 
 def frames_batch(split: Split, idx: Tensor, device: torch.device) -> Frames:
     return pad_frames([split.frames[i] for i in idx.tolist()], split.frame_rate).to(device)
@@ -68,10 +80,26 @@ def join_splits(parts: list[Split]) -> Split:
     )
 
 
+def held_out_languages(manifest: Manifest, languages: list[str]) -> set[str]:
+    """``data.test_languages``: languages that only the test splits keep; each must be spoken in the manifest."""
+    held_out = set(languages)
+    present = sorted({i.language for i in manifest if i.language})
+    missing = sorted(held_out - set(present))
+    if missing:
+        raise StarKitError(
+            f"data.test_languages: {manifest.path} has no items in {', '.join(missing)}; its languages: "
+            f"{', '.join(present) or 'none (its rows have no language key)'}"
+        )
+    if held_out and held_out == set(present):
+        raise StarKitError(f"data.test_languages holds every language of {manifest.path}; leave one to train on")
+    return held_out
+
+
 def prepare_splits(cfg: DictConfig, models: Models, device: torch.device) -> tuple[Manifest, dict[str, Split]]:
     """Builds the corpus if needed (rank 0), then caches encoder frames (and for the training splits and val,
     vocoder latents) of the splits the recipe uses: ``data.train_splits`` (joined into ``train``), with
-    ``stage2.extra_splits`` (joined into ``stage2-train``), ``val`` and every ``test*`` split."""
+    ``stage2.extra_splits`` (joined into ``stage2-train``), ``val`` and every ``test*`` split. Items in
+    ``data.test_languages`` are kept only in the ``test*`` splits."""
     registry = get_registry()
     data = cfg.data
     if data.manifest is None:
@@ -109,10 +137,11 @@ def prepare_splits(cfg: DictConfig, models: Models, device: torch.device) -> tup
             f"{manifest.path}: stage1.consistency_split '{noisy}' is not a split of it; found {', '.join(found)} "
             "(build one with data.corpus.train_snr_db, or set stage1.consistency_split=null)"
         )
+    held_out = held_out_languages(manifest, data.test_languages)
     frames_only = [n for n in found if n.startswith("test")] + ([noisy] if noisy and noisy not in trained else [])
     splits: dict[str, Split] = {}
     for name in trained + frames_only:
-        items = [i for i in manifest if i.split == name]
+        items = [i for i in manifest if i.split == name and (name.startswith("test") or i.language not in held_out)]
         if is_main():  # rank 0 fills the cache; the others read it after the barrier
             features(items, True)
             if name in trained:
@@ -125,7 +154,7 @@ def prepare_splits(cfg: DictConfig, models: Models, device: torch.device) -> tup
                 models.vocoder, manifest, items, latent_cache, data.audio_seconds, device, progress=False
             )
         targets = np.stack([multi_hot(i.labels, manifest.labels) for i in items])
-        extra = [{"snr_db": i.snr_db, "voice": i.voice} for i in items]
+        extra = [{"snr_db": i.snr_db, "voice": i.voice, "language": i.language or "unknown"} for i in items]
         splits[name] = Split([i.id for i in items], frames, targets, models.encoder.frame_rate, latents, extra)
     parts = {name: splits.pop(name) for name in trained if name != "val"}
     splits["train"] = join_splits([parts[name] for name in data.train_splits])

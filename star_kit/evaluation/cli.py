@@ -174,6 +174,14 @@ def bench_latency(
 @click.option(
     "--splits", help="Comma-separated: compare only these of test, test-paraphrase, test-noisy [default: all]."
 )
+@click.option(
+    "--cascade-task",
+    "tasks",
+    type=click.Choice(["translate", "transcribe"]),
+    multiple=True,
+    help="One cascade row per Whisper task (repeatable; multilingual checkpoints) [default: as configured]; the "
+    "latency benchmark times the cascade as configured.",
+)
 @_judge_option
 def compare(
     e2e: Path,
@@ -182,6 +190,7 @@ def compare(
     n: int,
     cascade_transcriber: str | None,
     splits: str | None,
+    tasks: tuple[str, ...],
     judge: str | None,
 ) -> None:
     """End-to-end vs cascade vs text upper bound, clean, paraphrased and noisy: one table, added to E2E/report.md.
@@ -189,10 +198,12 @@ def compare(
     \b
     Example:
       starkit compare runs/star-tiny runs/cascade-tiny --cascade-transcriber faster-whisper
+      starkit compare runs/star-ml runs/cascade-ml --cascade-task translate --cascade-task transcribe
     """
     from star_kit.evaluation.compare import comparison
 
-    table = comparison(e2e, cascade, limit, n, cascade_transcriber, splits.split(",") if splits else None, judge)
+    only = splits.split(",") if splits else None
+    table = comparison(e2e, cascade, limit, n, cascade_transcriber, only, judge, tasks)
     if cascade_transcriber:
         written = e2e / "eval" / f"report-{cascade_transcriber}.md"
         write_text_atomic(written, table)

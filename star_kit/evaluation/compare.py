@@ -52,25 +52,29 @@ def comparison(
     transcriber: str | None = None,
     only: Sequence[str] | None = None,
     judge: str | None = None,
+    tasks: Sequence[str] = (),
 ) -> str:
     """Runs the evaluations and the latency benchmark; returns the markdown section.
 
     ``transcriber`` runs the cascade's ASR with that transcriber instead of the one the cascade run was configured
     with (its evaluations go to ``eval/<split>-<transcriber>``); the text upper bound does not transcribe. ``only``
     compares those of the compared splits (default: all of them). ``judge``: the registered judge that scores the
-    generated sound (default: the one installed).
+    generated sound (default: the one installed). ``tasks``: one cascade row per Whisper task (``translate``,
+    ``transcribe``; evaluations in ``eval/<split>-<task>``) instead of the cascade as configured. Where the manifest
+    speaks several languages, every row is followed by one row per language.
     """
     from star_kit.evaluation.latency import latency, markdown
     from star_kit.evaluation.metrics import with_interval
     from star_kit.evaluation.protocol import judge_of, load_run
 
-    options = {"transcriber": transcriber} if transcriber else None
-    asr = f"{transcriber} ASR" if transcriber else "ASR"
-    systems = {
-        "end-to-end (speech -> encoder -> bridge)": (e2e, "speech", None),
-        f"cascade ({asr} -> text -> same generator)": (cascade, "speech", options),
-        "text upper bound (true caption)": (cascade, "caption", None),
+    systems: dict[str, tuple[Path, str, dict[str, str] | None]] = {
+        "end-to-end (speech -> encoder -> bridge)": (e2e, "speech", None)
     }
+    for task in tasks or [None]:
+        options = {k: v for k, v in (("transcriber", transcriber), ("task", task)) if v} or None
+        asr = " ".join(part for part in (transcriber, "ASR", task) if part)
+        systems[f"cascade ({asr} -> text -> same generator)"] = (cascade, "speech", options)
+    systems["text upper bound (true caption)"] = (cascade, "caption", None)
     splits = compared_splits(load_run(e2e).manifest.split_counts())
     if only:
         unknown = [s for s in only if s not in splits]
@@ -103,6 +107,12 @@ def comparison(
             f"| {name} | {split} | {with_interval(s1, 'mAP')} | {with_interval(s1, 'top1')} | "
             f"{with_interval(g, f'{j}-acc')} | {g[f'{j}-FAD']:.1f} | {g[f'{j}-KL']:.3f} | {latency_cell} |"
         )
+        languages = m.get("by_language", {})
+        for language, b in languages.items() if len(languages) > 1 else ():
+            lines.append(
+                f"| {name} | {split}, {language} ({b['clips']}) | {b['stage1_mAP']:.3f} | "
+                f"{with_interval(b, 'stage1_top1')} | {with_interval(b, f'{j}-acc')} | - | {b[f'{j}-KL']:.3f} | - |"
+            )
     c = ceiling["resynthesis_ceiling"]
     settings = ceiling["settings"]
     boot = settings["bootstrap"]

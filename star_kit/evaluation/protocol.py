@@ -483,7 +483,8 @@ def score(
 def _breakdown(
     keys: list[Any], rows: dict[str, np.ndarray], scores: np.ndarray, targets: np.ndarray, judge: str
 ) -> dict[str, Any]:
-    """Stage-1 and generation metrics per group of clips (voice, SNR), accuracies with their 95 % intervals."""
+    """Stage-1 and generation metrics per group of clips (voice, SNR, language), accuracies with their 95 %
+    intervals."""
     out = {}
     for key in sorted({k for k in keys if k is not None}, key=lambda k: (isinstance(k, str), k)):
         keep = np.array([k == key for k in keys])
@@ -522,6 +523,7 @@ def assemble(
         "reference": {f"{judge}-acc": float(ref_correct.mean()), f"{judge}-acc" + CI: ci(ref_correct)},
         "by_voice": _breakdown([i.voice for i in items], rows, s1, t, judge),
         "by_snr_db": _breakdown([i.snr_db for i in items], rows, s1, t, judge),
+        "by_language": _breakdown([i.language or "unknown" for i in items], rows, s1, t, judge),
     }
     if not metrics["by_snr_db"]:
         del metrics["by_snr_db"]
@@ -533,6 +535,7 @@ def assemble(
             "labels": ";".join(item.labels),
             "voice": item.voice,
             "snr_db": "" if item.snr_db is None else item.snr_db,
+            "language": item.language,
             "stage1_top": names[s1[n].argmax()],
             "stage1_correct": int(stage1_correct[n]),
             "judge_top": names[rows["top"][n]],
@@ -661,5 +664,11 @@ def summary_lines(metrics: dict[str, Any]) -> list[str]:
         f"resynthesis: {j}-acc {with_interval(c, f'{j}-acc')}  {j}-FAD {c[f'{j}-FAD']:.2f}  "
         f"{j}-KL {c[f'{j}-KL']:.3f}  (real audio: {j}-acc {with_interval(metrics['reference'], f'{j}-acc')})",
         *([f"ASR: word error rate {metrics['asr']['wer']:.3f}"] if "asr" in metrics else []),
+        *(
+            f"  {language} ({g['clips']} clips): stage 1 top-1 {with_interval(g, 'stage1_top1')}, mAP "
+            f"{g['stage1_mAP']:.3f}, {j}-acc {with_interval(g, f'{j}-acc')}"
+            for language, g in metrics.get("by_language", {}).items()
+            if len(metrics["by_language"]) > 1
+        ),
         "[low, high]: 95 % percentile-bootstrap intervals over clips",
     ]

@@ -40,7 +40,7 @@ def test_round_trip_keeps_every_field_and_unknown_keys(tmp_path: Path) -> None:
     items = [
         Item("a", "speech/a.wav", "audio/a.wav", "a dog barks", ["dog"], "train", "joe", 4.0, 16000, 24000),
         Item("b", "", "audio/b.wav", "rain on a roof", [], "test-noisy", "", 2.5, 0, 24000, snr_db=5.0,
-             extra={"source": "clotho"}),
+             language="es", extra={"source": "clotho"}),
     ]  # fmt: skip
     path = write_manifest(tmp_path, items, labels=["rain", "dog"])
     assert path == tmp_path / "manifest.jsonl"
@@ -48,7 +48,8 @@ def test_round_trip_keeps_every_field_and_unknown_keys(tmp_path: Path) -> None:
     assert back.items == items and back.labels == ["rain", "dog"] and back.root == tmp_path
     assert [i.line for i in back.items] == [1, 2]
     assert json.loads(path.read_text().splitlines()[1])["source"] == "clotho"
-    assert "snr_db" not in json.loads(path.read_text().splitlines()[0])
+    assert not {"snr_db", "language"} & set(json.loads(path.read_text().splitlines()[0]))
+    assert json.loads(path.read_text().splitlines()[1])["language"] == "es"
     assert back.speech_path(items[0]) == tmp_path / "speech" / "a.wav"
     assert back.split_counts() == {"test-noisy": 1, "train": 1}
 
@@ -110,6 +111,7 @@ def test_missing_key_names_the_key(tmp_path: Path) -> None:
         ("duration", "4", "'duration' must be a finite number, got \"4\""),
         ("duration", float("nan"), "'duration' must be a finite number, got NaN"),
         ("snr_db", "loud", "'snr_db' must be a finite number"),
+        ("language", 7, "'language' must be a language code such as \"en\", got 7"),
         ("caption", None, "'caption' must be a string, got null"),
         ("id", "", "'id' is empty"),
     ],

@@ -20,6 +20,21 @@ SETTINGS = {
 }
 
 
+def _fake(monkeypatch: pytest.MonkeyPatch, metrics: dict, splits: dict[str, int]) -> list:
+    """No runs: every evaluation returns ``metrics``, the latency benchmark fixed timings; returns the calls made."""
+    from star_kit.evaluation import compare, latency, protocol
+
+    timing = {"front_end_ms": {"median": 10.0}}
+    timings = {"by_threads": {"1": {"systems": {"end-to-end": timing, "cascade": timing}, "front_end_reduction": 0.0}}}
+    calls: list = []
+    monkeypatch.setattr(compare, "_evaluated", lambda *args: calls.append(args) or metrics)
+    monkeypatch.setattr(latency, "latency", lambda *args, **kwargs: timings)
+    monkeypatch.setattr(latency, "markdown", lambda result: "")
+    run = SimpleNamespace(manifest=SimpleNamespace(split_counts=lambda: splits))
+    monkeypatch.setattr(protocol, "load_run", lambda run_dir: run)
+    return calls
+
+
 def test_comparison_table_shows_the_intervals(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from star_kit.evaluation import compare, latency, protocol
 
@@ -65,7 +80,7 @@ def test_comparison_adds_the_paraphrase_split_where_the_corpus_has_it() -> None:
 
 def test_comparison_names_the_judge_and_passes_it_on(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """The table's columns and settings line name the judge (from its keys); --judge reaches every evaluation."""
-    from star_kit.evaluation import compare, latency, protocol
+    from star_kit.evaluation import compare
 
     block = {"other-acc": 0.5, "other-FAD": 1.0, "other-KL": 0.1}
     metrics = {
@@ -75,15 +90,33 @@ def test_comparison_names_the_judge_and_passes_it_on(monkeypatch: pytest.MonkeyP
         "reference": {"other-acc": 1.0},
         "settings": {**SETTINGS, "judge": {"name": "other", "checkpoint_sha256": "a" * 64}},
     }
-    timing = {"front_end_ms": {"median": 10.0}}
-    timings = {"by_threads": {"1": {"systems": {"end-to-end": timing, "cascade": timing}, "front_end_reduction": 0.0}}}
-    calls: list = []
-    monkeypatch.setattr(compare, "_evaluated", lambda *args: calls.append(args) or metrics)
-    monkeypatch.setattr(latency, "latency", lambda *args, **kwargs: timings)
-    monkeypatch.setattr(latency, "markdown", lambda result: "")
-    run = SimpleNamespace(manifest=SimpleNamespace(split_counts=lambda: {"test": 4}))
-    monkeypatch.setattr(protocol, "load_run", lambda run_dir: run)
+    calls = _fake(monkeypatch, metrics, {"test": 4})
     table = compare.comparison(tmp_path, tmp_path, judge="other")
     assert "| stage-1 top-1 | other-acc | other-FAD | other-KL |" in table
     assert "judge other (sha256 aaaaaaaaaaaa)" in table and "other-* numbers are not comparable" in table
     assert "aisfx" not in table and [args[4] for args in calls] == ["other"] * 6  # 3 systems x 2 splits
+
+
+def test_cascade_rows_per_task_and_rows_per_language(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """``tasks``: one cascade row per Whisper task (its evaluations get the task as an encoder option); a manifest in
+    several languages adds a row per language under every row."""
+    from star_kit.evaluation import compare
+
+    group = {"clips": 2, "stage1_top1": 0.5, "stage1_top1_ci95": [0.0, 1.0], "stage1_mAP": 0.75, "aisfx-KL": 1.5}
+    group |= {"aisfx-acc": 0.5, "aisfx-acc_ci95": [0.0, 1.0]}
+    metrics = {
+        "stage1": {"mAP": 0.8, "top1": 0.9},
+        "generation": {"aisfx-acc": 0.5, "aisfx-FAD": 1.0, "aisfx-KL": 0.1},
+        "resynthesis_ceiling": {"aisfx-acc": 0.9, "aisfx-FAD": 1.0, "aisfx-KL": 0.1},
+        "reference": {"aisfx-acc": 1.0},
+        "by_language": {"es": group, "pl": group},
+        "settings": {**SETTINGS, "judge": {"checkpoint_sha256": "0" * 64}},
+    }
+    calls = _fake(monkeypatch, metrics, {"test": 4})
+    table = compare.comparison(tmp_path, tmp_path, only=["test"], tasks=("translate", "transcribe"))
+    assert [args[-1] for args in calls] == [None, {"task": "translate"}, {"task": "transcribe"}, None]
+    row = "| cascade (ASR translate -> text -> same generator) | test | 0.800 | 0.900 | 0.500 | 1.0 | 0.100 | 10 |"
+    assert row in table
+    assert "| cascade (ASR transcribe -> text -> same generator) | test | " in table
+    assert "| end-to-end (speech -> encoder -> bridge) | test, pl (2) | 0.750 | 0.500 [0.000, 1.000] | " in table
+    assert table.count(", es (2) |") == 4  # under each of the four rows

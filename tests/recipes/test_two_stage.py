@@ -414,3 +414,33 @@ def test_consistency_loss_pulls_only_the_noisy_tokens_towards_the_clean_ones() -
     assert loss.item() == pytest.approx(1 / 9, rel=0.3)  # unit-variance noise in units of the clean variance (9)
     loss.backward()
     assert clean_tokens.grad is None and noisy_tokens.grad is not None and noisy_tokens.grad[0, 3:].abs().sum() == 0
+
+
+def test_test_languages_are_heard_only_in_the_test_splits(tiny_corpus: Path, recipe_env: dict[str, str]) -> None:
+    from star_kit.data.manifest import read_manifest, write_manifest
+    from star_kit.pipeline import build_models
+
+    manifest = read_manifest(tiny_corpus)
+    for k, item in enumerate(manifest.items):
+        item.language = ("en", "es")[k % 2]
+    path = write_manifest(tiny_corpus / "manifest-languages.jsonl", manifest.items, manifest.labels)
+    cfg = _tiny_config()
+    cfg.data.manifest, cfg.data.cache_dir = str(path), recipe_env["STARKIT_CACHE"]
+    cfg.data.test_languages = ["es"]
+    models = build_models(cfg)
+    _, splits = prepare_splits(cfg, models, torch.device("cpu"))
+    spoken = {i.id: i.language for i in manifest.items}
+    assert {spoken[i] for i in splits["train"].ids} == {spoken[i] for i in splits["val"].ids} == {"en"}
+    assert {spoken[i] for i in splits["test"].ids} == {e["language"] for e in splits["test"].extra} == {"en", "es"}
+    assert set(splits["test"].groups("language")) == {"en", "es"}
+    for held_out, message in (
+        (["ro"], r"data.test_languages: .* has no items in ro; its languages: en, es"),
+        (["es", "en"], r"data.test_languages holds every language of .*; leave one to train on"),
+    ):
+        cfg.data.test_languages = held_out
+        with pytest.raises(StarKitError, match=message):
+            prepare_splits(cfg, models, torch.device("cpu"))
+    cfg.data.manifest, cfg.data.test_languages = None, ["es"]
+    cfg.data.root = str(tiny_corpus)
+    with pytest.raises(StarKitError, match=r"its languages: none \(its rows have no language key\)"):
+        prepare_splits(cfg, models, torch.device("cpu"))

@@ -1067,17 +1067,33 @@ BARE_SHARE = 1 / 3  # the share of rich captions that are the bare description (
 
 
 @dataclass(frozen=True)
+class Vocabulary:
+    """One language's rich caption material: phrases per class, templates per kind and request frames, each with its
+    test-only part (English: the ``RICH_*`` tables; other languages: ``star_kit_corpus.languages``)."""
+
+    phrases: dict[str, tuple[tuple[list[str], list[str]], tuple[list[str], list[str]]]]
+    templates: dict[str, dict[str, tuple[str, str]]]
+    test_templates: frozenset[str]
+    frames: dict[str, Frame]
+    test_frames: frozenset[str]
+
+
+RICH = Vocabulary(RICH_PHRASES, RICH_TEMPLATES, RICH_TEST_TEMPLATES, RICH_FRAMES, RICH_TEST_FRAMES)
+
+
+@dataclass(frozen=True)
 class Caption:
     """A caption with the ids of what made it: ``template``, one ``(class, form, index)`` per phrase, and ``frame``.
 
     ``frame`` is the rich vocabulary's request frame, empty for the templates vocabulary; a rich phrase index counts
-    the training phrases of its list, then the test-only ones.
+    the training phrases of its list, then the test-only ones. ``language`` names the vocabulary of a rich caption.
     """
 
     text: str
     template: str
     phrases: tuple[tuple[str, str, int], ...]
     frame: str = ""
+    language: str = "en"
 
     def has_test_only_part(self) -> bool:
         """True when the frame, the template or any phrase is reserved for the test splits."""
@@ -1087,11 +1103,19 @@ class Caption:
             return self.template in TEST_TEMPLATES or any(
                 i == len(PHRASES[cls][0 if form == "c" else 1]) - 1 for cls, form, i in self.phrases
             )
+        vocab = vocabulary_of(self.language)
         return (
-            self.frame in RICH_TEST_FRAMES
-            or self.template in RICH_TEST_TEMPLATES
-            or any(i >= len(RICH_PHRASES[cls][0 if form == "c" else 1][0]) for cls, form, i in self.phrases)
+            self.frame in vocab.test_frames
+            or self.template in vocab.test_templates
+            or any(i >= len(vocab.phrases[cls][0 if form == "c" else 1][0]) for cls, form, i in self.phrases)
         )
+
+
+def vocabulary_of(language: str) -> Vocabulary:
+    """The rich caption material of ``language`` (English: ``RICH``; the others: ``star_kit_corpus.languages``)."""
+    from star_kit_corpus.languages import vocabulary  # imports this module
+
+    return vocabulary(language)
 
 
 def check_vocabulary(vocabulary: str) -> None:
@@ -1111,7 +1135,7 @@ def make_caption(
     """
     check_vocabulary(vocabulary)
     if vocabulary == "rich":
-        return _rich_caption(kind, classes, rng, test)
+        return rich_caption(kind, classes, rng, test)
     names = [t for t in TEMPLATES[kind] if (t in TEST_TEMPLATES) == test]
     template = names[int(rng.integers(len(names)))]
     fmt = TEMPLATES[kind][template]
@@ -1124,30 +1148,33 @@ def make_caption(
             i = len(options) - 1 if test else int(rng.integers(len(options) - 1))
             values[form + suffix] = options[i]
             parts.append((cls, form, i))
-    text = fmt.format(**values)
-    return Caption(text[0].upper() + text[1:], template, tuple(parts))
+    return Caption(_capitalised(fmt.format(**values)), template, tuple(parts))
 
 
-def _rich_caption(kind: str, classes: tuple[str, ...], rng: np.random.Generator, test: bool) -> Caption:
-    """:func:`make_caption` for the rich vocabulary: a frame, then a template it can wrap, then the phrases."""
-    templates = {t: v for t, v in RICH_TEMPLATES[kind].items() if test or t not in RICH_TEST_TEMPLATES}
+def rich_caption(
+    kind: str, classes: tuple[str, ...], rng: np.random.Generator, test: bool, language: str = "en"
+) -> Caption:
+    """:func:`make_caption` for the rich vocabulary of ``language``: a frame, then a template it can wrap, then the
+    phrases."""
+    vocab = vocabulary_of(language)
+    templates = {t: v for t, v in vocab.templates[kind].items() if test or t not in vocab.test_templates}
     frames = [
         f
-        for f, fr in RICH_FRAMES.items()
+        for f, fr in vocab.frames.items()
         if f != "bare"
         and kind in fr.kinds
-        and (test or f not in RICH_TEST_FRAMES)
+        and (test or f not in vocab.test_frames)
         and any(fr.needs in tags for _, tags in templates.values())
     ]
     frame = "bare" if rng.random() < BARE_SHARE else frames[int(rng.integers(len(frames)))]
-    needs = RICH_FRAMES[frame].needs
+    needs = vocab.frames[frame].needs
     names = [t for t, (_, tags) in templates.items() if needs in tags]
     template = names[int(rng.integers(len(names)))]
     fmt = templates[template][0]
     values, parts = {}, []
     for k, cls in enumerate(classes):
         suffix = "" if kind == "single" else str(k + 1)
-        for form, (train, held_out) in zip("cn", RICH_PHRASES[cls], strict=True):
+        for form, (train, held_out) in zip("cn", vocab.phrases[cls], strict=True):
             if "{" + form + suffix + "}" not in fmt:
                 continue
             options = train + held_out
@@ -1157,22 +1184,29 @@ def _rich_caption(kind: str, classes: tuple[str, ...], rng: np.random.Generator,
             i = ids[int(rng.integers(len(ids)))]
             values[form + suffix] = options[i]
             parts.append((cls, form, i))
-    text = RICH_FRAMES[frame].text.format(x=fmt.format(**values))
-    return Caption(text[0].upper() + text[1:], template, tuple(parts), frame)
+    text = vocab.frames[frame].text.format(x=fmt.format(**values))
+    return Caption(_capitalised(text), template, tuple(parts), frame, language)
+
+
+def _capitalised(text: str) -> str:
+    """``text`` with its first letter upper-case ("¿tienes ...?" -> "¿Tienes ...?")."""
+    first = next((k for k, ch in enumerate(text) if ch.isalpha()), 0)
+    return text[:first] + text[first : first + 1].upper() + text[first + 1 :]
 
 
 def _split(ids: list[str], test_ids: frozenset[str]) -> dict[str, int]:
     return {"train": sum(i not in test_ids for i in ids), "test": sum(i in test_ids for i in ids)}
 
 
-def vocabulary_counts(vocabulary: str) -> dict:
+def vocabulary_counts(vocabulary: str, language: str = "en") -> dict:
     """Sizes of a vocabulary, each as ``{"train": n, "test": n}`` (test: the test-only ones).
 
-    ``phrases``: class -> ``clauses``/``nouns``; ``templates``: kind; ``frames``: all (none for "templates").
+    ``phrases``: class -> ``clauses``/``nouns``; ``templates``: kind; ``frames``: all (none for "templates"). Another
+    ``language`` than English has only the rich vocabulary.
     """
     check_vocabulary(vocabulary)
     forms = ("clauses", "nouns")
-    if vocabulary == "templates":
+    if vocabulary == "templates" and language == "en":
         return {
             "phrases": {
                 cls: {f: {"train": len(o) - 1, "test": 1} for f, o in zip(forms, lists, strict=True)}
@@ -1181,11 +1215,12 @@ def vocabulary_counts(vocabulary: str) -> dict:
             "templates": {kind: _split(list(t), TEST_TEMPLATES) for kind, t in TEMPLATES.items()},
             "frames": {"train": 0, "test": 0},
         }
+    vocab = vocabulary_of(language)
     return {
         "phrases": {
             cls: {f: {"train": len(tr), "test": len(te)} for f, (tr, te) in zip(forms, lists, strict=True)}
-            for cls, lists in RICH_PHRASES.items()
+            for cls, lists in vocab.phrases.items()
         },
-        "templates": {kind: _split(list(t), RICH_TEST_TEMPLATES) for kind, t in RICH_TEMPLATES.items()},
-        "frames": _split(list(RICH_FRAMES), RICH_TEST_FRAMES),
+        "templates": {kind: _split(list(t), vocab.test_templates) for kind, t in vocab.templates.items()},
+        "frames": _split(list(vocab.frames), vocab.test_frames),
     }

@@ -1,4 +1,5 @@
 from star_kit.hookspecs import hookimpl
+from star_kit_corpus.variants import VARIANT_VOICES
 
 _VOICES = "star_kit_corpus.voices"
 
@@ -20,6 +21,7 @@ def register_voices() -> dict[str, str]:
         "espeak-en-rp-f5": f"{_VOICES}:EspeakEnRpF5",
         "hibari": f"{_VOICES}:HibariVoice",
         "piper-joe": f"{_VOICES}:PiperJoeVoice",
+        **{name: f"{_VOICES}:{cls_name}" for name, (cls_name, _) in VARIANT_VOICES.items()},
     }
 
 

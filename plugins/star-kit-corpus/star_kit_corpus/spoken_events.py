@@ -31,8 +31,10 @@ from star_kit.errors import StarKitError
 from star_kit.files import write_text_atomic
 from star_kit.sources import Corpus, Voice
 from star_kit_corpus import paraphrases, paraphrases_test
-from star_kit_corpus.captions import PARAPHRASE, Caption, check_vocabulary, make_caption
+from star_kit_corpus.captions import PARAPHRASE, Caption, check_vocabulary, make_caption, rich_caption
+from star_kit_corpus.languages import LANGUAGES
 from star_kit_corpus.sounds import CLASSES, SAMPLE_RATE, colored_noise, render_event
+from star_kit_corpus.variants import LANGUAGE_VARIANTS, names
 from star_kit_corpus.voices import VOICES
 
 SPEECH_RATE = 16000
@@ -46,6 +48,12 @@ SIZES = {
     "large": {"train": 3900, "val": 156, "test": 312},  # small's val and test, three times its training speech
     "full": {"train": 6500, "val": 650, "test": 1300},
 }
+# items per split and language of a multilingual build (``languages`` other than English alone)
+LANGUAGE_SIZES = {
+    "tiny": {"train": 26, "val": 13, "test": 26},
+    "small": {"train": 650, "val": 78, "test": 156},
+    "medium": {"train": 1300, "val": 156, "test": 312},
+}
 TRAIN_VOICES = (
     "espeak-en-us", "espeak-en-us-f1", "espeak-en-us-f3", "espeak-en-us-m1", "espeak-en-us-m3",
     "espeak-en-us-nyc-f4", "espeak-en-gb", "espeak-en-gb-f2", "espeak-en-gb-m2", "espeak-en-sc-m4",
@@ -54,6 +62,8 @@ TEST_VOICES = ("hibari", "piper-joe", "espeak-en-gb-m7", "espeak-en-rp-f5")
 KINDS = ("single", "single", "overlap", "sequence")  # half single events, a quarter of each two-event kind
 NOISES = ("babble", "pink", "white")
 MIN_ITEMS_PER_WORKER = 100
+# language -> the key of its random stream in a multilingual build (LANGUAGES only ever grows at its end)
+LANGUAGE_CODES = {language: k + 1 for k, language in enumerate(LANGUAGES)}
 _SPLIT_CODE = {
     "train": 1, "val": 2, "test": 3, "test-noisy": 4, "train-noisy": 5, "dev-paraphrase": 6, "test-paraphrase": 7
 }  # fmt: skip
@@ -90,6 +100,8 @@ class Item:
     speech_seed: int
     snr_db: float | None = None
     source: str | None = None
+    language: str = ""  # the spoken language of a multilingual build ("" in an English-only one)
+    stream: tuple[int, ...] = ()  # the extra key of the item's random streams (its language's, in a multilingual build)
 
     @property
     def audio(self) -> str:
@@ -126,51 +138,93 @@ def plan(
     train_snr_db: tuple[float, float] | None = None,
     vocabulary: str = "templates",
     dev_paraphrase: bool = True,
+    languages: Sequence[str] = ("en",),
 ) -> list[Item]:
-    """Every item of a build, in manifest order; cheap (no audio is made)."""
-    if size not in SIZES:
-        raise StarKitError(f"unknown spoken-events size '{size}'; sizes: {', '.join(SIZES)}")
+    """Every item of a build, in manifest order; cheap (no audio is made).
+
+    English alone is the original corpus; with other ``languages`` every language has ``LANGUAGE_SIZES[size]`` items
+    per split, drawn from its own random stream (adding a language leaves the others' items as they were).
+    """
+    multilingual = tuple(languages) != ("en",)
+    sizes = LANGUAGE_SIZES if multilingual else SIZES
+    if size not in sizes:
+        what = "multilingual spoken-events" if multilingual else "spoken-events"
+        raise StarKitError(f"unknown {what} size '{size}'; sizes: {', '.join(sizes)}")
     items: list[Item] = []
-    for split, n in SIZES[size].items():
-        schedule = _rng(seed, split, 0)
-        kinds = _balanced(schedule, KINDS, n)
-        first = _balanced(schedule, CLASSES, n)
-        voices = _balanced(schedule, TEST_VOICES if split == "test" else TRAIN_VOICES, n)
-        for i in range(n):
-            rng = _rng(seed, split, i + 1, 0)
-            classes = (first[i],)
-            if kinds[i] != "single":
-                others = [c for c in CLASSES if c != first[i]]
-                classes += (others[int(rng.integers(len(others)))],)
-            items.append(
-                Item(
-                    id=f"{split}-{i:05d}",
-                    split=split,
-                    index=i,
-                    kind=kinds[i],
-                    classes=classes,
-                    caption=make_caption(kinds[i], classes, rng, test=split == "test", vocabulary=vocabulary),
-                    voice=voices[i],
-                    num_samples=int(rng.uniform(min_seconds, max_seconds) * SAMPLE_RATE),
-                    speech_seed=int(rng.integers(2**31)),
-                )
-            )
-    for split in _REQUESTS:
-        if split != "dev-paraphrase" or dev_paraphrase:
-            items += _paraphrase_items(split, size, seed, min_seconds, max_seconds)
+    for language in languages:
+        for split, n in sizes[size].items():
+            tag = language if multilingual else ""
+            items += _scene_items(split, n, seed, tag, min_seconds, max_seconds, vocabulary)
+    if "en" in languages:
+        for split in _REQUESTS:
+            if split != "dev-paraphrase" or dev_paraphrase:
+                items += _paraphrase_items(split, size, seed, min_seconds, max_seconds, "en" if multilingual else "")
+    # a noisy copy's index is its source's position in the split (its index, in an English-only build)
     tests, trains = [it for it in items if it.split == "test"], [it for it in items if it.split == "train"]
     for k, snr in enumerate(snr_db):
-        items += [_noisy(it, "test-noisy", it.index * len(snr_db) + k, float(snr), f"-snr{snr:g}") for it in tests]
+        items += [
+            _noisy(it, "test-noisy", j * len(snr_db) + k, float(snr), f"-snr{snr:g}") for j, it in enumerate(tests)
+        ]
     if train_snr_db is not None:
         draw = _rng(seed, "train-noisy", 0)
-        for it, snr in zip(trains, draw.uniform(*train_snr_db, len(trains)), strict=True):
-            items.append(_noisy(it, "train-noisy", it.index, round(float(snr), 2), ""))
+        for j, (it, snr) in enumerate(zip(trains, draw.uniform(*train_snr_db, len(trains)), strict=True)):
+            items.append(_noisy(it, "train-noisy", j, round(float(snr), 2), ""))
     return items
 
 
-def _paraphrase_items(split: str, size: str, seed: int, min_seconds: float, max_seconds: float) -> list[Item]:
-    """dev- or test-paraphrase: the split's requests (``_REQUESTS``; tiny: one per class and four pairs), spoken by
-    the test voices, each with a scene of the classes it asks for."""
+def _scene_items(
+    split: str, n: int, seed: int, language: str, min_seconds: float, max_seconds: float, vocabulary: str
+) -> list[Item]:
+    """``n`` scenes of ``split`` with their captions in ``language`` ("" = the English-only build, whose random
+    streams have no language key), spoken by that language's training or test voices."""
+    spoken = language or "en"
+    stream = (LANGUAGE_CODES[language],) if language else ()
+    train_voices, test_voices = (TRAIN_VOICES, TEST_VOICES) if spoken == "en" else language_voices(spoken)
+    schedule = _rng(seed, split, 0, *stream)
+    kinds = _balanced(schedule, KINDS, n)
+    first = _balanced(schedule, CLASSES, n)
+    voices = _balanced(schedule, test_voices if split == "test" else train_voices, n)
+    items = []
+    for i in range(n):
+        rng = _rng(seed, split, i + 1, 0, *stream)
+        classes = (first[i],)
+        if kinds[i] != "single":
+            others = [c for c in CLASSES if c != first[i]]
+            classes += (others[int(rng.integers(len(others)))],)
+        test = split == "test"
+        if spoken == "en":
+            caption = make_caption(kinds[i], classes, rng, test=test, vocabulary=vocabulary)
+        else:
+            caption = rich_caption(kinds[i], classes, rng, test=test, language=spoken)
+        items.append(
+            Item(
+                id=f"{split}-{language}-{i:05d}" if language else f"{split}-{i:05d}",
+                split=split,
+                index=i,
+                kind=kinds[i],
+                classes=classes,
+                caption=caption,
+                voice=voices[i],
+                num_samples=int(rng.uniform(min_seconds, max_seconds) * SAMPLE_RATE),
+                speech_seed=int(rng.integers(2**31)),
+                language=language,
+                stream=stream,
+            )
+        )
+    return items
+
+
+def language_voices(language: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The registered names of ``language``'s training and test voices."""
+    train, test = LANGUAGE_VARIANTS[language]
+    return tuple(names(v)[0] for v in train), tuple(names(v)[0] for v in test)
+
+
+def _paraphrase_items(
+    split: str, size: str, seed: int, min_seconds: float, max_seconds: float, language: str
+) -> list[Item]:
+    """dev- or test-paraphrase: the split's English requests (``_REQUESTS``; tiny: one per class and four pairs),
+    spoken by the English test voices, each with a scene of the classes it asks for."""
     singles = _REQUESTS[split].SINGLE.items()
     pairs = [(kind, (a, b), text) for kind, a, b, text in _REQUESTS[split].PAIRS]
     if size == "tiny":  # one request per class (rotating through each list) and four pairs
@@ -193,6 +247,7 @@ def _paraphrase_items(split: str, size: str, seed: int, min_seconds: float, max_
                 voice=voices[i],
                 num_samples=int(rng.uniform(min_seconds, max_seconds) * SAMPLE_RATE),
                 speech_seed=int(rng.integers(2**31)),
+                language=language,
             )
         )
     return items
@@ -320,7 +375,7 @@ def render_item(out: Path, seed: int, item: Item) -> None:
             write_audio(speech_path, add_noise(clean, item.snr_db, rng, item.split), SPEECH_RATE)
         return
     if not is_complete(audio_path):
-        rng = _rng(seed, item.split, item.index + 1, 1)
+        rng = _rng(seed, item.split, item.index + 1, 1, *item.stream)
         write_audio(audio_path, render_scene(item.kind, item.classes, item.num_samples, rng), SAMPLE_RATE)
     if not is_complete(speech_path):
         write_audio(speech_path, speak(item.voice, item.caption.text, item.speech_seed), SPEECH_RATE)
@@ -343,11 +398,31 @@ def _row(out: Path, item: Item) -> dict:
     }
     if item.snr_db is not None:
         row["snr_db"] = item.snr_db
+    if item.language:
+        row["language"] = item.language
     return row
 
 
+def parse_languages(languages: str | Sequence[str]) -> tuple[str, ...]:
+    """``"en,es"`` or ``["en", "es"]`` -> ``("en", "es")``; an empty, repeated or unknown entry is a one-line error."""
+    entries = [part.strip() for part in languages.split(",")] if isinstance(languages, str) else list(languages)
+    entries = [str(e).strip() for e in entries]
+    if not entries or "" in entries:
+        raise StarKitError(f"spoken-events: languages has an empty entry ({languages!r}); give codes such as en,es,fr")
+    repeated = sorted({e for e in entries if entries.count(e) > 1})
+    if repeated:
+        raise StarKitError(f"spoken-events: languages lists {', '.join(repeated)} more than once; list each once")
+    available = [code for code in LANGUAGES if code == "en" or code in LANGUAGE_VARIANTS]
+    for code in entries:
+        if code not in available:
+            raise StarKitError(
+                f"spoken-events has no captions or voices for language '{code}'; languages: {', '.join(available)}"
+            )
+    return tuple(entries)
+
+
 class SpokenEvents(Corpus):
-    """26 sound-event classes in single and two-event scenes, captioned and spoken by 14 TTS voices.
+    """26 sound-event classes in single and two-event scenes, captioned and spoken by TTS voices (14 in English).
 
     Splits: ``train`` and ``val`` spoken by 10 espeak-ng voices with training caption templates; ``test`` by voices
     never heard in training (hibari, piper-joe, two held-out espeak voices) with test-only templates;
@@ -370,6 +445,11 @@ class SpokenEvents(Corpus):
             "play me ...", "what does ... sound like?"; docs/data.md).
         dev_paraphrase: also build ``dev-paraphrase`` (a training run never reads it; the benchmarks that tune on it
             can use another build).
+        languages: the spoken languages (codes of ``languages.LANGUAGES``, a list or "en,es,fr"). English alone is
+            the corpus above; with others, every split has ``LANGUAGE_SIZES[size]`` items per language, captioned
+            from that language's own phrases, templates and frames (English: ``vocabulary``) and spoken by its own
+            espeak-ng voices (test voices held out), and every manifest row carries its ``language``. The English
+            request splits (``*-paraphrase``) come with English.
         progress: show a progress bar on stderr.
     """
 
@@ -382,6 +462,7 @@ class SpokenEvents(Corpus):
         train_snr_db: tuple[float, float] | None = None,
         vocabulary: str = "templates",
         dev_paraphrase: bool = True,
+        languages: str | Sequence[str] = ("en",),
         progress: bool = True,
     ) -> None:
         if not 1.0 <= min_seconds <= max_seconds <= 30.0:
@@ -395,6 +476,7 @@ class SpokenEvents(Corpus):
         self.train_snr_db = None if train_snr_db is None else (float(train_snr_db[0]), float(train_snr_db[1]))
         check_vocabulary(vocabulary)
         self.vocabulary, self.dev_paraphrase = vocabulary, dev_paraphrase
+        self.languages = parse_languages(languages)
 
     @property
     def labels(self) -> list[str]:
@@ -412,6 +494,7 @@ class SpokenEvents(Corpus):
             self.train_snr_db,
             self.vocabulary,
             self.dev_paraphrase,
+            self.languages,
         )
         out.mkdir(parents=True, exist_ok=True)
         self._check_settings(out, size, seed)
@@ -441,6 +524,8 @@ class SpokenEvents(Corpus):
             settings["vocabulary"] = self.vocabulary
         if not self.dev_paraphrase:  # likewise
             settings["dev_paraphrase"] = False
+        if self.languages != ("en",):  # likewise
+            settings["languages"] = list(self.languages)
         path = out / "corpus.json"
         if path.exists():
             old = json.loads(path.read_text())

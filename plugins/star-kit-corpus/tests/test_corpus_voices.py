@@ -7,7 +7,8 @@ import pytest
 
 from star_kit.errors import StarKitError
 from star_kit.registry import get_registry
-from star_kit_corpus.spoken_events import TEST_VOICES, TRAIN_VOICES
+from star_kit_corpus.spoken_events import TEST_VOICES, TRAIN_VOICES, language_voices
+from star_kit_corpus.variants import LANGUAGE_VARIANTS
 from star_kit_corpus.voices import VOICES, EspeakVoice
 
 TEXT = "A dog barks while rain falls"
@@ -30,8 +31,9 @@ def test_registry_lists_every_voice_with_its_class() -> None:
     assert set(entries) == set(VOICES)
     for name, entry in entries.items():
         assert entry.load() is VOICES[name]
-    assert set(TRAIN_VOICES) | set(TEST_VOICES) == set(VOICES)
-    assert not set(TRAIN_VOICES) & set(TEST_VOICES)
+    train = set(TRAIN_VOICES).union(*(language_voices(code)[0] for code in LANGUAGE_VARIANTS))
+    test = set(TEST_VOICES).union(*(language_voices(code)[1] for code in LANGUAGE_VARIANTS))
+    assert train | test == set(VOICES) and not train & test
 
 
 @pytest.mark.parametrize("name", sorted(VOICES))
@@ -53,9 +55,12 @@ def test_held_out_espeak_voices_use_variants_never_heard_in_training() -> None:
     def variant(name: str) -> str:
         return VOICES[name].variant.partition("+")[2]
 
-    heard = {variant(v) for v in TRAIN_VOICES}
+    trained = [*TRAIN_VOICES, *(v for code in LANGUAGE_VARIANTS for v in language_voices(code)[0])]
+    heard = {variant(v) for v in trained}
     held_out = [v for v in TEST_VOICES if issubclass(VOICES[v], EspeakVoice)]
-    assert held_out and all(variant(v) and variant(v) not in heard for v in held_out)
+    held_out += [v for code in LANGUAGE_VARIANTS for v in language_voices(code)[1]]
+    assert len(held_out) == 2 + 2 * len(LANGUAGE_VARIANTS)
+    assert all(variant(v) and variant(v) not in heard for v in held_out)
 
 
 def test_longer_text_gives_longer_speech() -> None:

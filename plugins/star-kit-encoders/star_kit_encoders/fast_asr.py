@@ -18,6 +18,7 @@ import torch
 
 from star_kit.audio import check_waveform, resample
 from star_kit.errors import StarKitError
+from star_kit_encoders.asr import check_task
 
 PIP = "pip install faster-whisper (or: pip install -e 'plugins/star-kit-encoders[faster-whisper]')"
 
@@ -54,7 +55,8 @@ class FasterWhisperASR:
     Args:
         pretrained: ``bundled:tiny.en``, ``bundled:base``, or a CTranslate2 Whisper folder (``model.bin`` and
             ``tokenizer.json``; ``preprocessor_config.json`` if the model is not 80 mel bins).
-        language: the spoken language (English-only models always get ``en``).
+        language: the spoken language (English-only models always get ``en``); ``None``: detected per clip.
+        task: ``transcribe`` or ``translate`` (to English; multilingual models only).
         max_new_tokens: the longest transcript, in tokens.
         compute_type: CTranslate2 weight type (``int8`` is the fast CPU setting).
         device: ``cpu`` or ``cuda``.
@@ -68,7 +70,8 @@ class FasterWhisperASR:
     def __init__(
         self,
         pretrained: str = "bundled:tiny.en",
-        language: str = "en",
+        language: str | None = "en",
+        task: str = "transcribe",
         max_new_tokens: int = 128,
         compute_type: str = "int8",
         device: str = "cpu",
@@ -83,7 +86,9 @@ class FasterWhisperASR:
         self.threads = 0
         self._model: Any = None
         model = self.model
-        if model.model.is_multilingual and language not in model.supported_languages:
+        check_task(task, model.model.is_multilingual, "FasterWhisperASR", pretrained)
+        self.task = task
+        if model.model.is_multilingual and language is not None and language not in model.supported_languages:
             raise StarKitError(f"FasterWhisperASR: unknown language '{language}'; give a code such as 'en' or 'de'")
         if not model.model.is_multilingual:
             self.language = "en"
@@ -123,6 +128,7 @@ class FasterWhisperASR:
             segments, _ = model.transcribe(
                 clip,
                 language=self.language,
+                task=self.task,
                 beam_size=1,
                 best_of=1,
                 temperature=0.0,

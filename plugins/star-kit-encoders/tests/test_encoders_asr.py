@@ -43,3 +43,22 @@ def test_base_transcribes_spoken_sentence(speak) -> None:
     assert words(asr.transcribe(wav, rate)) == words(SENTENCE)
     with pytest.raises(StarKitError, match="unknown language 'xx'"):
         WhisperASR("bundled:base", language="xx")
+
+
+def test_base_detects_each_clips_language_and_translates(speak) -> None:
+    """``language=None``: Whisper picks each clip's language; ``task=translate``: its English translation."""
+    # a short espeak clip is too little for base to tell Spanish from Japanese: "un perro ladra bajo la lluvia"
+    # (1.6 s) reads ja, ko and es within 0.2 logits; this one (3.4 s) reads es by 3 logits
+    spanish, rate = speak("quiero escuchar a un perro que ladra bajo la lluvia en el jardín", voice="es")
+    english, _ = speak(SENTENCE)
+    detected = WhisperASR("bundled:base", language=None)
+    es, en = detected.transcribe_batch([spanish, english], rate)
+    assert words(en) == words(SENTENCE) and es.lower().startswith("quiero escuchar") and "perro" in es.lower()
+    translated = WhisperASR("bundled:base", language=None, task="translate").transcribe(spanish, rate)
+    # English from Spanish speech ("I want to hear a sound that makes me feel like I'm in the garden.": base loses
+    # the dog the transcript has; the cascade's translate row measures how often)
+    assert words(translated)[:4] == ["i", "want", "to", "hear"] and "garden" in words(translated), translated
+    with pytest.raises(StarKitError, match="'bundled:tiny.en' is English-only and cannot translate"):
+        WhisperASR("bundled:tiny.en", task="translate")
+    with pytest.raises(StarKitError, match="unknown task 'summarise'; tasks: transcribe, translate"):
+        WhisperASR("bundled:base", task="summarise")

