@@ -17,7 +17,6 @@ from star_kit.audio import check_waveform, resample
 from star_kit.errors import StarKitError
 from star_kit_encoders.pretrained import from_pretrained, resolve
 
-
 TASKS = ("transcribe", "translate")
 
 
