@@ -198,7 +198,6 @@ def compare(
     \b
     Example:
       starkit compare runs/star-tiny runs/cascade-tiny --cascade-transcriber faster-whisper
-      starkit compare runs/star-ml runs/cascade-ml --cascade-task translate --cascade-task transcribe
     """
     from star_kit.evaluation.compare import comparison
 
