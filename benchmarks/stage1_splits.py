@@ -1,12 +1,16 @@
 """Stage-1 recognition per split: top-1 and mAP of a run's bridge and label head, with 95 % intervals, and its misses.
 
     python benchmarks/stage1_splits.py runs/star-tiny --splits test,dev-paraphrase,test-paraphrase [--manifest M]
+    python benchmarks/stage1_splits.py runs/cascade-multilingual --by language --set encoder.task=translate
 
 Encodes each item of ``--splits`` (of the run's corpus, or ``--manifest`` with the same labels) with the run's
 encoder, runs the stage-1 bridge and head (``stage1/best.safetensors``), and prints one table row per split plus
 the first ``--misses`` misclassified single-event items of each split as ``caption -> predicted class`` (which
 words the bridge does not know), except test-paraphrase's: its requests stay unread, and dev-paraphrase's misses are
-the ones to learn from. Needs only stage 1, so it scores stage-1 ablations that never trained stage 2.
+the ones to learn from. Needs only stage 1, so it scores stage-1 ablations that never trained stage 2. A split's rows
+break down by ``--by`` (voice, or language in a multilingual corpus); ``--set`` overrides the run's config, e.g. a
+cascade run's Whisper task; ``--out`` writes one CSV row per item (split, id, language, voice, correct) for paired
+comparisons of two runs on the same items.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from star_kit.evaluation.metrics import bootstrap_interval, event_correct, map_i
 from star_kit.evaluation.protocol import manifest_of, pooled_head_scores
 from star_kit.export import CONFIG, read_stage1
 from star_kit.features import pad_waves
+from star_kit.files import write_text_atomic
 from star_kit.interfaces import Frames
 from star_kit.pipeline import build_models
 
@@ -35,9 +40,12 @@ def main() -> None:
     parser.add_argument("--manifest", type=Path, help="[default: the run's corpus]")
     parser.add_argument("--misses", type=int, default=20, help="Misclassified items listed per split.")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--by", choices=("voice", "language"), default="voice", help="Rows per voice or language.")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="Override the run's config.")
+    parser.add_argument("--out", type=Path, help="Per-item CSV (split, id, language, voice, correct).")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    cfg = OmegaConf.load(args.run_dir / CONFIG)
+    cfg = OmegaConf.merge(OmegaConf.load(args.run_dir / CONFIG), OmegaConf.from_dotlist(args.set))
     models = build_models(cfg)
     encoder = models.encoder.eval()
     head = read_stage1(args.run_dir, models.bridge).eval()
@@ -52,6 +60,7 @@ def main() -> None:
             "pass --manifest with a build that has them, e.g. `starkit data build spoken-events --size small`"
         )
     rows, misses = ["| split | items | stage-1 top-1 | stage-1 mAP |", "|---|---|---|---|"], []
+    per_item = ["split,id,language,voice,correct"]
     for split in args.splits.split(","):
         items = [i for i in manifest if i.split == split]
         targets = np.stack([multi_hot(i.labels, manifest.labels) for i in items])
@@ -69,13 +78,18 @@ def main() -> None:
         top1, (lo, hi) = correct.mean(), bootstrap_interval(correct)
         m, (mlo, mhi) = mean_average_precision(s, targets), map_interval(s, targets)
         rows.append(f"| {split} | {len(items)} | {top1:.3f} [{lo:.3f}, {hi:.3f}] | {m:.3f} [{mlo:.3f}, {mhi:.3f}] |")
-        for voice in sorted({i.voice for i in items}):
-            hit = correct[[k for k, i in enumerate(items) if i.voice == voice]]
-            rows.append(f"| {split}, {voice} | {len(hit)} | {hit.mean():.3f} | |")
+        per_item += [f"{split},{i.id},{i.language},{i.voice},{int(c)}" for i, c in zip(items, correct, strict=True)]
+        groups = [getattr(i, args.by) or "unknown" for i in items]
+        for group in sorted(set(groups)):
+            hit = correct[[k for k, g in enumerate(groups) if g == group]]
+            lo, hi = bootstrap_interval(hit)
+            rows.append(f"| {split}, {group} | {len(hit)} | {hit.mean():.3f} [{lo:.3f}, {hi:.3f}] | |")
         wrong = [(i, manifest.labels[int(s[k].argmax())]) for k, i in enumerate(items) if not correct[k]]
         singles = [f"{split}: {i.caption} ({i.labels[0]}) -> {p}" for i, p in wrong if len(i.labels) == 1]
         misses += singles[: args.misses] if split != "test-paraphrase" else []
     print("\n".join(rows + [""] + misses))
+    if args.out:
+        write_text_atomic(args.out, "\n".join(per_item) + "\n")
 
 
 if __name__ == "__main__":
