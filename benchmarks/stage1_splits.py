@@ -23,7 +23,9 @@ import torch
 from omegaconf import OmegaConf
 
 from star_kit.audio import load_audio
+from star_kit.config import apply_overrides
 from star_kit.data.manifest import multi_hot, read_manifest
+from star_kit.errors import StarKitError
 from star_kit.evaluation.metrics import bootstrap_interval, event_correct, map_interval, mean_average_precision
 from star_kit.evaluation.protocol import manifest_of, pooled_head_scores
 from star_kit.export import CONFIG, read_stage1
@@ -31,6 +33,7 @@ from star_kit.features import pad_waves
 from star_kit.files import write_text_atomic
 from star_kit.interfaces import Frames
 from star_kit.pipeline import build_models
+from star_kit.registry import get_registry
 
 
 def main() -> None:
@@ -45,7 +48,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="Per-item CSV (split, id, language, voice, correct).")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    cfg = OmegaConf.merge(OmegaConf.load(args.run_dir / CONFIG), OmegaConf.from_dotlist(args.set))
+    try:
+        cfg = apply_overrides(OmegaConf.load(args.run_dir / CONFIG), args.set, get_registry())
+    except StarKitError as exc:  # an unknown key: one line naming it and the closest known key
+        raise SystemExit(f"--set: {exc}") from None
     models = build_models(cfg)
     encoder = models.encoder.eval()
     head = read_stage1(args.run_dir, models.bridge).eval()
